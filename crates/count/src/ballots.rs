@@ -5,6 +5,7 @@
 //! Identical ballots can be merged ([`RankedBallots::aggregate`]); every method counts an
 //! aggregated ballot of weight `w` exactly as `w` separate ballots.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::error::CountError;
@@ -202,25 +203,24 @@ impl RankedBallots {
     /// Merge identical ballots, adding their weights; ballots of weight 0 are dropped. The
     /// merged ballots keep the order in which each distinct ballot first appeared.
     pub fn aggregate(&self) -> Result<RankedBallots, CountError> {
-        let mut index: HashMap<(&[u16], Vec<bool>), usize> = HashMap::new();
+        let mut index: HashMap<(&[u16], Vec<bool>), usize> =
+            HashMap::with_capacity(self.len().min(1 << 20));
         let mut order: Vec<(usize, u64)> = Vec::new();
         for i in 0..self.len() {
             let w = self.weight(i);
             if w == 0 {
                 continue;
             }
-            let eqs = self.equal_flags(i);
-            let key = (self.ranking(i), eqs);
-            match index.get(&key) {
-                Some(&slot) => {
-                    if let Some(entry) = order.get_mut(slot) {
+            match index.entry((self.ranking(i), self.equal_flags(i))) {
+                Entry::Occupied(slot) => {
+                    if let Some(entry) = order.get_mut(*slot.get()) {
                         entry.1 = entry.1.checked_add(w).ok_or(CountError::Overflow {
                             during: "adding ballot weights",
                         })?;
                     }
                 }
-                None => {
-                    index.insert(key, order.len());
+                Entry::Vacant(slot) => {
+                    slot.insert(order.len());
                     order.push((i, w));
                 }
             }
@@ -327,7 +327,10 @@ impl Ballots {
     }
 
     pub(crate) fn name(&self, c: usize) -> &str {
-        self.candidates.get(c).map(|c| c.name.as_str()).unwrap_or("?")
+        self.candidates
+            .get(c)
+            .map(|c| c.name.as_str())
+            .unwrap_or("?")
     }
 }
 

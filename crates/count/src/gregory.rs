@@ -113,7 +113,12 @@ pub(crate) fn run(ctx: &Ctx<'_>) -> Result<Outcome, CountError> {
     let snapshot = |state: &[State], votes: &[i128]| -> BTreeMap<String, String> {
         (0..n)
             .filter(|&c| state.get(c) != Some(&State::Excluded))
-            .map(|c| (ctx.name(c), scale.format(votes.get(c).copied().unwrap_or(0))))
+            .map(|c| {
+                (
+                    ctx.name(c),
+                    scale.format(votes.get(c).copied().unwrap_or(0)),
+                )
+            })
             .collect()
     };
     let mut rec = Round {
@@ -224,9 +229,11 @@ pub(crate) fn run(ctx: &Ctx<'_>) -> Result<Outcome, CountError> {
                 }
                 None => paper.value,
             };
-            let amount = w.checked_mul(i128::from(value)).ok_or(CountError::Overflow {
-                during: "weighting a transfer",
-            })?;
+            let amount = w
+                .checked_mul(i128::from(value))
+                .ok_or(CountError::Overflow {
+                    during: "weighting a transfer",
+                })?;
             match next(rb.ranking(b), usize::from(paper.pos) + 1, &state) {
                 Some((p, c)) => {
                     if let (Some(pile), Some(v), Some(m)) =

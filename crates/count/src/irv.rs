@@ -57,7 +57,10 @@ pub(crate) fn run(ctx: &Ctx<'_>) -> Result<Outcome, CountError> {
         let live: Vec<usize> = (0..n)
             .filter(|&c| continuing.get(c).copied().unwrap_or(false))
             .collect();
-        let total: i128 = live.iter().map(|&c| votes.get(c).copied().unwrap_or(0)).sum();
+        let total: i128 = live
+            .iter()
+            .map(|&c| votes.get(c).copied().unwrap_or(0))
+            .sum();
         let tallies: BTreeMap<String, String> = live
             .iter()
             .map(|&c| (ctx.name(c), fmt_int(votes.get(c).copied().unwrap_or(0))))

@@ -355,7 +355,11 @@ pub struct Count;
 
 impl Count {
     /// Count `ballots` with `method` under `options`.
-    pub fn run(method: &Method, ballots: &Ballots, options: &Options) -> Result<Outcome, CountError> {
+    pub fn run(
+        method: &Method,
+        ballots: &Ballots,
+        options: &Options,
+    ) -> Result<Outcome, CountError> {
         count(*method, ballots, options)
     }
 }
@@ -371,7 +375,9 @@ pub fn count(method: Method, ballots: &Ballots, options: &Options) -> Result<Out
                 .iter()
                 .all(|c| c.attributes.contains_key(col));
             if !known {
-                return Err(CountError::UnknownTieBreakColumn { column: col.clone() });
+                return Err(CountError::UnknownTieBreakColumn {
+                    column: col.clone(),
+                });
             }
         }
     }
@@ -394,6 +400,16 @@ pub fn count(method: Method, ballots: &Ballots, options: &Options) -> Result<Out
             }
         }
     }
+    // Identical ranked ballots are merged first: every method counts a ballot of weight w as w
+    // ballots, and real elections repeat the same short rankings many times.
+    let aggregated;
+    let ballots = match ballots.data() {
+        BallotData::Ranked(rb) => {
+            aggregated = Ballots::from_ranked(ballots.candidates().to_vec(), rb.aggregate()?)?;
+            &aggregated
+        }
+        BallotData::Counts(_) => ballots,
+    };
     let ctx = Ctx {
         ballots,
         opts: options,
@@ -406,9 +422,7 @@ pub fn count(method: Method, ballots: &Ballots, options: &Options) -> Result<Out
         },
     };
     match method {
-        Method::Plurality | Method::TwoRound | Method::Sntv | Method::Approval => {
-            single::run(&ctx)
-        }
+        Method::Plurality | Method::TwoRound | Method::Sntv | Method::Approval => single::run(&ctx),
         Method::Irv => irv::run(&ctx),
         Method::StvScottish | Method::StvWigm => gregory::run(&ctx),
         Method::StvMeek => meek::run(&ctx),

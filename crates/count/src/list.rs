@@ -106,7 +106,9 @@ pub(crate) fn run(ctx: &Ctx<'_>) -> Result<Outcome, CountError> {
     if units.is_empty() || units.iter().all(|&(_, v)| v == 0) {
         return Err(CountError::BadOption {
             option: "--threshold",
-            problem: "no party or unit is eligible for a seat (no votes, or none reaches the threshold)".into(),
+            problem:
+                "no party or unit is eligible for a seat (no votes, or none reaches the threshold)"
+                    .into(),
         });
     }
     let mut ties = Vec::new();
@@ -120,12 +122,15 @@ pub(crate) fn run(ctx: &Ctx<'_>) -> Result<Outcome, CountError> {
             });
         }
         (Some(base), None) => {
-            let given = base.checked_mul(n_units).filter(|&g| g <= seats).ok_or_else(|| {
-                CountError::BadOption {
+            let given = base
+                .checked_mul(n_units)
+                .filter(|&g| g <= seats)
+                .ok_or_else(|| CountError::BadOption {
                     option: "--base-seats",
-                    problem: format!("{base} seats for each of {n_units} units exceed the {seats} seats"),
-                }
-            })?;
+                    problem: format!(
+                        "{base} seats for each of {n_units} units exceed the {seats} seats"
+                    ),
+                })?;
             let rest = allocate(ctx, &units, seats - given, &mut ties)?;
             for &(c, _) in &units {
                 alloc.insert(c, base + rest.get(&c).copied().unwrap_or(0));
@@ -135,7 +140,9 @@ pub(crate) fn run(ctx: &Ctx<'_>) -> Result<Outcome, CountError> {
             if min.checked_mul(n_units).is_none_or(|g| g > seats) {
                 return Err(CountError::BadOption {
                     option: "--min-seats",
-                    problem: format!("{min} seats for each of {n_units} units exceed the {seats} seats"),
+                    problem: format!(
+                        "{min} seats for each of {n_units} units exceed the {seats} seats"
+                    ),
                 });
             }
             let mut remaining = units.clone();

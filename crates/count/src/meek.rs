@@ -99,8 +99,7 @@ pub(crate) fn run(ctx: &Ctx<'_>) -> Result<Outcome, CountError> {
             }
             quota = (total - excess) / (seats + 1) + scale.epsilon();
             let reached = (0..n).any(|c| {
-                state.get(c) == Some(&State::Hopeful)
-                    && votes.get(c).copied().unwrap_or(0) >= quota
+                state.get(c) == Some(&State::Hopeful) && votes.get(c).copied().unwrap_or(0) >= quota
             });
             let surplus: i128 = (0..n)
                 .filter(|&c| state.get(c) == Some(&State::Elected))
@@ -129,7 +128,12 @@ pub(crate) fn run(ctx: &Ctx<'_>) -> Result<Outcome, CountError> {
             round,
             tallies: (0..n)
                 .filter(|&c| state.get(c) != Some(&State::Excluded))
-                .map(|c| (ctx.name(c), scale.format(votes.get(c).copied().unwrap_or(0))))
+                .map(|c| {
+                    (
+                        ctx.name(c),
+                        scale.format(votes.get(c).copied().unwrap_or(0)),
+                    )
+                })
                 .collect(),
             elected: Vec::new(),
             excluded: Vec::new(),

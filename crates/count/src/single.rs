@@ -22,8 +22,7 @@ fn tallies(ctx: &Ctx<'_>) -> Vec<i128> {
                             *slot += i128::from(w);
                         }
                     }
-                } else if let Some(&c) = ranking.iter().find(|&&c| !ctx.withdrawn(usize::from(c)))
-                {
+                } else if let Some(&c) = ranking.iter().find(|&&c| !ctx.withdrawn(usize::from(c))) {
                     if let Some(slot) = t.get_mut(usize::from(c)) {
                         *slot += i128::from(w);
                     }
@@ -59,7 +58,9 @@ pub(crate) fn run(ctx: &Ctx<'_>) -> Result<Outcome, CountError> {
                 }
             }
         }
-        Method::Sntv if ctx.opts.reserved > 0 => sntv_reserved(ctx, &pool, &score, &mut out, &mut ties)?,
+        Method::Sntv if ctx.opts.reserved > 0 => {
+            sntv_reserved(ctx, &pool, &score, &mut out, &mut ties)?
+        }
         _ => ctx.tb.top_k(&pool, &score, ctx.seats, &[], 1, &mut ties)?,
     };
     out.elected = ctx.names(&elected);
@@ -101,7 +102,10 @@ fn sntv_reserved(
             .is_some_and(|c| c.gender == Some(Gender::Female))
     };
     let without = |from: &[usize], taken: &[usize]| -> Vec<usize> {
-        from.iter().copied().filter(|c| !taken.contains(c)).collect()
+        from.iter()
+            .copied()
+            .filter(|c| !taken.contains(c))
+            .collect()
     };
     let women: Vec<usize> = pool.iter().copied().filter(|&c| is_woman(c)).collect();
     let (mut chosen, filled) = match ctx.opts.reserved_rule {
@@ -109,20 +113,26 @@ fn sntv_reserved(
             let w = ctx.tb.top_k(&women, score, reserved, &[], 1, ties)?;
             let filled = w.len();
             let rest = without(pool, &w);
-            let others = ctx.tb.top_k(&rest, score, ctx.seats - w.len(), &[], 1, ties)?;
+            let others = ctx
+                .tb
+                .top_k(&rest, score, ctx.seats - w.len(), &[], 1, ties)?;
             let mut all = w;
             all.extend(others);
             (all, filled)
         }
         ReservedRule::OpenThenExtra => {
-            let open = ctx.tb.top_k(pool, score, ctx.seats - reserved, &[], 1, ties)?;
+            let open = ctx
+                .tb
+                .top_k(pool, score, ctx.seats - reserved, &[], 1, ties)?;
             let extra_pool = without(&women, &open);
             let extra = ctx.tb.top_k(&extra_pool, score, reserved, &[], 1, ties)?;
             let filled = extra.len();
             let mut all = open;
             all.extend(extra);
             let rest = without(pool, &all);
-            let fill = ctx.tb.top_k(&rest, score, ctx.seats - all.len(), &[], 1, ties)?;
+            let fill = ctx
+                .tb
+                .top_k(&rest, score, ctx.seats - all.len(), &[], 1, ties)?;
             all.extend(fill);
             (all, filled)
         }

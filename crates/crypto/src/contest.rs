@@ -61,8 +61,7 @@ impl ContestDescription {
             }
         }
         let max = crate::range::MAX_RANGE;
-        if votes_allowed == 0 || votes_allowed > max || selection_max == 0 || selection_max > max
-        {
+        if votes_allowed == 0 || votes_allowed > max || selection_max == 0 || selection_max > max {
             return Err(bad("votes allowed or selection maximum outside 1..=65536"));
         }
         Ok(ContestDescription {
@@ -129,7 +128,11 @@ pub struct EncryptedContest {
     pub limit_proof: RangeProof,
 }
 
-fn range_ctx<'a>(ctx: &'a BallotContext, contest: &'a str, subject: Subject<'a>) -> RangeContext<'a> {
+fn range_ctx<'a>(
+    ctx: &'a BallotContext,
+    contest: &'a str,
+    subject: Subject<'a>,
+) -> RangeContext<'a> {
     RangeContext {
         fingerprint: ctx.fingerprint.as_bytes(),
         key: &ctx.key,
@@ -148,7 +151,9 @@ pub fn encrypt_contest<R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<EncryptedContest, Error> {
     if plaintext.len() != desc.selection_ids.len() {
-        return Err(Error::Argument("plaintext length differs from the number of selections"));
+        return Err(Error::Argument(
+            "plaintext length differs from the number of selections",
+        ));
     }
     let mut total: u64 = 0;
     for &m in plaintext {

@@ -320,10 +320,7 @@ mod tests {
         let sum = AggregateCiphertext::sum([&c1, &c2]);
         assert_eq!(sum.decrypt_to_point(&sk), G * Scalar::from(5u64));
         assert_eq!(Ciphertext::decode(&c1.to_bytes()).unwrap(), c1);
-        assert_eq!(
-            AggregateCiphertext::decode(&sum.to_bytes()).unwrap(),
-            sum
-        );
+        assert_eq!(AggregateCiphertext::decode(&sum.to_bytes()).unwrap(), sum);
         // The empty aggregate encodes as zeros and is legal only as an aggregate.
         let zero = AggregateCiphertext::zero().to_bytes();
         assert_eq!(zero, [0u8; 64]);

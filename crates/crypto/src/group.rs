@@ -34,7 +34,10 @@ pub fn half() -> Scalar {
     Scalar::from_bytes_mod_order(HALF_BYTES)
 }
 
-const HALF_BYTES: [u8; 32] = [247, 233, 122, 46, 141, 49, 9, 44, 107, 206, 123, 81, 239, 124, 111, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8];
+const HALF_BYTES: [u8; 32] = [
+    247, 233, 122, 46, 141, 49, 9, 44, 107, 206, 123, 81, 239, 124, 111, 10, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 8,
+];
 
 /// A ristretto255 element that is not the identity, with its canonical encoding.
 ///
@@ -80,7 +83,10 @@ impl Element {
     /// Elements `2·Pᵢ` from halves `Pᵢ`, compressed together with one shared inversion
     /// (`double_and_compress_batch`), refusing the identity. Provers compute every point
     /// at half its scalar and finish here, which costs far less than compressing one by one.
-    pub fn from_halves(what: &'static str, halves: &[RistrettoPoint]) -> Result<Vec<Element>, Error> {
+    pub fn from_halves(
+        what: &'static str,
+        halves: &[RistrettoPoint],
+    ) -> Result<Vec<Element>, Error> {
         let encoded = RistrettoPoint::double_and_compress_batch(halves);
         halves
             .iter()
@@ -353,7 +359,10 @@ mod tests {
         let p = G * Scalar::from(5u64);
         let e = Element::from_halves("x", &[p]).unwrap();
         assert_eq!(e[0].point(), &(G * Scalar::from(10u64)));
-        assert_eq!(e[0].to_bytes(), (G * Scalar::from(10u64)).compress().to_bytes());
+        assert_eq!(
+            e[0].to_bytes(),
+            (G * Scalar::from(10u64)).compress().to_bytes()
+        );
         assert!(Element::from_halves("x", &[RistrettoPoint::identity()]).is_err());
     }
 

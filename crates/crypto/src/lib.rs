@@ -35,6 +35,7 @@ pub mod params;
 pub mod range;
 pub mod sigma;
 pub mod transcript;
+pub mod wire;
 
 pub use batch::{BatchError, BatchVerifiable};
 pub use contest::{BallotContext, ContestDescription, EncryptedContest, verify_contests_batched};

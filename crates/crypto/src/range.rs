@@ -266,7 +266,10 @@ impl RangeProof {
             ctx,
             max,
             st,
-            &mut self.branches.iter().map(|b| (b.a.as_bytes(), b.b.as_bytes())),
+            &mut self
+                .branches
+                .iter()
+                .map(|b| (b.a.as_bytes(), b.b.as_bytes())),
         );
         let sum: Scalar = self.branches.iter().map(|b| b.challenge).sum();
         if sum != c {
@@ -276,7 +279,12 @@ impl RangeProof {
     }
 
     /// Verify the proof on its own (spec §8.4).
-    pub fn verify(&self, ctx: &RangeContext<'_>, max: u64, st: &RangeStatement) -> Result<(), Error> {
+    pub fn verify(
+        &self,
+        ctx: &RangeContext<'_>,
+        max: u64,
+        st: &RangeStatement,
+    ) -> Result<(), Error> {
         self.check_structure(ctx, max, st)?;
         let k = ctx.key.element().point();
         for (j, br) in (0u64..).zip(&self.branches) {
@@ -336,6 +344,38 @@ impl RangeProof {
         acc.add_g(g);
         acc.add_shared(ctx.key.element(), k);
         Ok((alpha, beta))
+    }
+}
+
+/// A range proof with its statement and context, for batch verification (spec §10).
+#[derive(Clone, Copy, Debug)]
+pub struct RangeItem<'a> {
+    /// The context.
+    pub ctx: RangeContext<'a>,
+    /// `L`.
+    pub max: u64,
+    /// The ciphertext.
+    pub statement: RangeStatement,
+    /// The proof.
+    pub proof: &'a RangeProof,
+}
+
+impl crate::batch::BatchVerifiable for RangeItem<'_> {
+    fn verify_one(&self) -> Result<(), Error> {
+        self.proof.verify(&self.ctx, self.max, &self.statement)
+    }
+
+    fn push_terms(&self, acc: &mut Accumulator) -> Result<(), Error> {
+        let (a, b) = self
+            .proof
+            .push_terms(&self.ctx, self.max, &self.statement, acc)?;
+        acc.add(a, self.statement.alpha);
+        acc.add(b, self.statement.beta);
+        Ok(())
+    }
+
+    fn size_hint(&self) -> usize {
+        2 * self.proof.branches.len() + 2
     }
 }
 

@@ -191,7 +191,13 @@ pub struct SchnorrItem<'a> {
 
 impl BatchVerifiable for SchnorrItem<'_> {
     fn verify_one(&self) -> Result<(), Error> {
-        verify_schnorr(self.tag, self.fingerprint, self.context, self.public, self.proof)
+        verify_schnorr(
+            self.tag,
+            self.fingerprint,
+            self.context,
+            self.public,
+            self.proof,
+        )
     }
 
     fn push_terms(&self, acc: &mut Accumulator) -> Result<(), Error> {

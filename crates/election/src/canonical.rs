@@ -178,6 +178,19 @@ mod tests {
     }
 
     #[test]
+    fn spec_example() {
+        // docs/spec/manifest.md §8.1.
+        let v: toml::Value =
+            toml::from_str("b = \"x\\\"y\"\na = [2, 1]\n[c]\nfa-AF = \"کابل\"\nen = \"Kabul\"\n")
+                .unwrap();
+        let out = to_canonical_json(&v).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"a":[2,1],"b":"x\"y","c":{"en":"Kabul","fa-AF":"کابل"}}"#
+        );
+    }
+
+    #[test]
     fn tagged_hash_of_empty_input() {
         // Hand derivation: with tag "t" and no bytes the input is
         // 00..01 't' 00..00, i.e. hex 0000000000000001 74 0000000000000000;

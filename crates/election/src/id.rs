@@ -32,7 +32,9 @@ pub enum IdError {
         len: usize,
     },
     /// A character outside the allowed set, or a first character that is not a letter or digit.
-    #[error("identifier has character {ch:?} at position {position}; allowed: {ID_CHARSET}, starting with a letter or digit")]
+    #[error(
+        "identifier has character {ch:?} at position {position}; allowed: {ID_CHARSET}, starting with a letter or digit"
+    )]
     BadChar {
         /// The offending character.
         ch: char,
@@ -110,9 +112,27 @@ mod tests {
         assert!(Id::new("af-bal").is_ok());
         assert!(Id::new("AF.BAL_01").is_ok());
         assert_eq!(Id::new(""), Err(IdError::Empty));
-        assert_eq!(Id::new("-x"), Err(IdError::BadChar { ch: '-', position: 0 }));
-        assert_eq!(Id::new("a b"), Err(IdError::BadChar { ch: ' ', position: 1 }));
-        assert_eq!(Id::new("کابل"), Err(IdError::BadChar { ch: 'ک', position: 0 }));
+        assert_eq!(
+            Id::new("-x"),
+            Err(IdError::BadChar {
+                ch: '-',
+                position: 0
+            })
+        );
+        assert_eq!(
+            Id::new("a b"),
+            Err(IdError::BadChar {
+                ch: ' ',
+                position: 1
+            })
+        );
+        assert_eq!(
+            Id::new("کابل"),
+            Err(IdError::BadChar {
+                ch: 'ک',
+                position: 0
+            })
+        );
         assert!(Id::new(&"a".repeat(64)).is_ok());
         assert_eq!(Id::new(&"a".repeat(65)), Err(IdError::TooLong { len: 65 }));
     }

@@ -63,10 +63,7 @@ impl Manifest {
     /// returned together in [`ManifestError::Invalid`].
     pub fn parse(text: &str) -> Result<Self, ManifestError> {
         let raw: RawManifest = toml::from_str(text).map_err(|e| {
-            let (line, column) = e
-                .span()
-                .map(|s| line_col(text, s.start))
-                .unwrap_or((0, 0));
+            let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
             ManifestError::Syntax {
                 line,
                 column,
@@ -252,8 +249,7 @@ impl Manifest {
     }
     /// A constituency by identifier.
     pub fn constituency(&self, id: &str) -> Option<&Constituency> {
-        self.constituencies
-            .get(*self.index.constituencies.get(id)?)
+        self.constituencies.get(*self.index.constituencies.get(id)?)
     }
     /// A contest by identifier.
     pub fn contest(&self, id: &str) -> Option<&Contest> {

@@ -24,8 +24,8 @@ pub struct Names {
 macro_rules! vocabulary {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $var:ident = $text:literal),+ $(,)? }) => {
         $(#[$m])*
+        // Exhaustive on purpose: a new word is a new manifest format version.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        #[non_exhaustive]
         pub enum $name { $($(#[$vm])* $var),+ }
 
         impl $name {
@@ -177,7 +177,11 @@ impl Method {
     pub fn is_list(self) -> bool {
         matches!(
             self,
-            Self::Dhondt | Self::SainteLague | Self::ModifiedSainteLague | Self::HareLr | Self::DroopLr
+            Self::Dhondt
+                | Self::SainteLague
+                | Self::ModifiedSainteLague
+                | Self::HareLr
+                | Self::DroopLr
         )
     }
 
@@ -233,7 +237,10 @@ impl Percent {
         }
         let mut milli: u32 = int.parse::<u32>().ok()?.checked_mul(1000)?;
         if let Some(f) = frac {
-            if f.is_empty() || f.len() > Self::MAX_DECIMALS || !f.bytes().all(|b| b.is_ascii_digit()) {
+            if f.is_empty()
+                || f.len() > Self::MAX_DECIMALS
+                || !f.bytes().all(|b| b.is_ascii_digit())
+            {
                 return None;
             }
             let mut scaled = f.parse::<u32>().ok()?;
@@ -444,6 +451,9 @@ pub struct Contest {
 impl Contest {
     /// The number of women standing.
     pub fn women_standing(&self) -> usize {
-        self.candidates.iter().filter(|c| c.gender == Gender::Female).count()
+        self.candidates
+            .iter()
+            .filter(|c| c.gender == Gender::Female)
+            .count()
     }
 }

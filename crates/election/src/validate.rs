@@ -234,13 +234,13 @@ pub(crate) fn validate(raw: &RawManifest) -> Result<Manifest, ManifestError> {
                 },
             );
         }
-        let parent = match &j.parent {
-            Some(s) => Some(v.id(&format!("{p}.parent"), s)),
-            None => None,
-        };
+        let parent = j.parent.as_ref().map(|s| v.id(&format!("{p}.parent"), s));
         let iso_code = match &j.iso_code {
             Some(code) if !is_iso_3166_2(code) => {
-                v.push(format!("{p}.iso_code"), ProblemKind::BadIsoCode(code.clone()));
+                v.push(
+                    format!("{p}.iso_code"),
+                    ProblemKind::BadIsoCode(code.clone()),
+                );
                 None
             }
             Some(code) => Some(Some(code.clone())),
@@ -329,7 +329,13 @@ pub(crate) fn validate(raw: &RawManifest) -> Result<Manifest, ManifestError> {
         let id = Id::new(&c.id).ok();
         let parent = v.id(&format!("{p}.parent"), &c.parent);
         if parent.is_some() {
-            check_parent(&mut v, &format!("{p}.parent"), &c.parent, &levels, Level::District);
+            check_parent(
+                &mut v,
+                &format!("{p}.parent"),
+                &c.parent,
+                &levels,
+                Level::District,
+            );
         }
         let name = v.names(&format!("{p}.name"), &c.name);
         let status = v.vocab(
@@ -366,7 +372,13 @@ pub(crate) fn validate(raw: &RawManifest) -> Result<Manifest, ManifestError> {
         let id = Id::new(&s.id).ok();
         let parent = v.id(&format!("{p}.parent"), &s.parent);
         if parent.is_some() {
-            check_parent(&mut v, &format!("{p}.parent"), &s.parent, &levels, Level::Centre);
+            check_parent(
+                &mut v,
+                &format!("{p}.parent"),
+                &s.parent,
+                &levels,
+                Level::Centre,
+            );
         }
         let gender = v.vocab(
             &format!("{p}.gender"),
@@ -436,9 +448,17 @@ pub(crate) fn validate(raw: &RawManifest) -> Result<Manifest, ManifestError> {
             Status::parse,
             words!(Status),
         );
-        if let (Some(id), Some(centre), Some(gender), Some(ballot_cap), Some(registered), Some(status), true) =
-            (id, parent, gender, ballot_cap, registered, status, groups_ok)
-        {
+        if let (
+            Some(id),
+            Some(centre),
+            Some(gender),
+            Some(ballot_cap),
+            Some(registered),
+            Some(status),
+            true,
+        ) = (
+            id, parent, gender, ballot_cap, registered, status, groups_ok,
+        ) {
             polling_stations.push(PollingStation {
                 id,
                 centre,
@@ -467,7 +487,12 @@ pub(crate) fn validate(raw: &RawManifest) -> Result<Manifest, ManifestError> {
     for (i, o) in raw.offices.iter().enumerate() {
         let p = format!("offices[{i}]");
         let id = v.def_id(&format!("{p}.id"), &o.id, &mut office_seen);
-        let kind = v.vocab(&format!("{p}.kind"), &o.kind, OfficeKind::parse, words!(OfficeKind));
+        let kind = v.vocab(
+            &format!("{p}.kind"),
+            &o.kind,
+            OfficeKind::parse,
+            words!(OfficeKind),
+        );
         let name = v.names(&format!("{p}.name"), &o.name);
         if let (Some(id), Some(kind), Some(name)) = (id, kind, name) {
             offices.push(Office { id, kind, name });
@@ -502,7 +527,10 @@ pub(crate) fn validate(raw: &RawManifest) -> Result<Manifest, ManifestError> {
         let scope = match c.kind.as_str() {
             "geographic" => {
                 if c.jurisdictions.as_ref().is_none_or(Vec::is_empty) {
-                    v.push(format!("{p}.jurisdictions"), ProblemKind::MissingJurisdictions);
+                    v.push(
+                        format!("{p}.jurisdictions"),
+                        ProblemKind::MissingJurisdictions,
+                    );
                     juris = None;
                 }
                 if c.voter_group.is_some() {
@@ -592,7 +620,11 @@ pub(crate) fn validate(raw: &RawManifest) -> Result<Manifest, ManifestError> {
             &contest_seen,
             &party_seen,
         ) {
-            let key = (c.office.clone(), c.constituency.clone(), c.round.unwrap_or(1));
+            let key = (
+                c.office.clone(),
+                c.constituency.clone(),
+                c.round.unwrap_or(1),
+            );
             if let Some(first) = triples.get(&key) {
                 v.push(
                     format!("{p}.round"),
@@ -762,13 +794,23 @@ fn validate_contest(
         constituencies,
         RefKind::Constituency,
     );
-    let round = v.int(&format!("{p}.round"), c.round.unwrap_or(1), 1, i64::from(MAX_ROUND));
+    let round = v.int(
+        &format!("{p}.round"),
+        c.round.unwrap_or(1),
+        1,
+        i64::from(MAX_ROUND),
+    );
     let runoff_of = c
         .runoff_of
         .as_ref()
         .and_then(|r| reference(v, "runoff_of", r, contests, RefKind::Contest));
     let seats = v.int(&format!("{p}.seats"), c.seats, 1, i64::from(MAX_SEATS));
-    let method = v.vocab(&format!("{p}.method"), &c.method, Method::parse, words!(Method));
+    let method = v.vocab(
+        &format!("{p}.method"),
+        &c.method,
+        Method::parse,
+        words!(Method),
+    );
     if method.is_some_and(Method::is_apportionment) {
         v.push(
             format!("{p}.method"),
@@ -786,7 +828,9 @@ fn validate_contest(
         if m.is_single_winner() && seats != 1 {
             v.push(
                 format!("{p}.seats"),
-                ProblemKind::MethodMismatch(format!("{m} elects exactly one candidate; seats must be 1")),
+                ProblemKind::MethodMismatch(format!(
+                    "{m} elects exactly one candidate; seats must be 1"
+                )),
             );
         } else if !m.is_list() && n > 0 && usize::try_from(seats).is_ok_and(|s| s > n) {
             v.push(
@@ -935,7 +979,12 @@ fn validate_contest(
             }
         }
         let name = v.names(&format!("{cp}.name"), &k_raw.name);
-        let gender = v.vocab(&format!("{cp}.gender"), &k_raw.gender, Gender::parse, words!(Gender));
+        let gender = v.vocab(
+            &format!("{cp}.gender"),
+            &k_raw.gender,
+            Gender::parse,
+            words!(Gender),
+        );
         let symbol = v.text(&format!("{cp}.symbol"), &k_raw.symbol, SYMBOL_MAX_CHARS);
         if let Some(sym) = &symbol {
             if let Some(first) = symbols.get(sym) {
@@ -951,7 +1000,9 @@ fn validate_contest(
             }
         }
         let photo = match &k_raw.photo {
-            Some(ph) => v.text(&format!("{cp}.photo"), ph, PHOTO_MAX_CHARS).map(Some),
+            Some(ph) => v
+                .text(&format!("{cp}.photo"), ph, PHOTO_MAX_CHARS)
+                .map(Some),
             None => Some(None),
         };
         let party = match &k_raw.party {
@@ -972,7 +1023,16 @@ fn validate_contest(
             }
             None => Some(None),
         };
-        match (cid, number, name, gender, symbol, photo, party, candidates.as_mut()) {
+        match (
+            cid,
+            number,
+            name,
+            gender,
+            symbol,
+            photo,
+            party,
+            candidates.as_mut(),
+        ) {
             (
                 Some(id),
                 Some(ballot_number),
@@ -1020,10 +1080,7 @@ fn validate_contest(
                 if !prev.candidates.iter().any(|x| x.id == k_raw.id) {
                     v.push(
                         format!("{p}.candidates[{k}].id"),
-                        ProblemKind::BadRunoff(format!(
-                            "{} did not stand in {prev_id}",
-                            k_raw.id
-                        )),
+                        ProblemKind::BadRunoff(format!("{} did not stand in {prev_id}", k_raw.id)),
                     );
                 }
             }

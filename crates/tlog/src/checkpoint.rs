@@ -157,7 +157,12 @@ impl Checkpoint {
 
     /// The note text, including the final newline.
     pub fn to_text(&self) -> String {
-        let mut s = format!("{}\n{}\n{}\n", self.origin, self.size, B64.encode(self.root.0));
+        let mut s = format!(
+            "{}\n{}\n{}\n",
+            self.origin,
+            self.size,
+            B64.encode(self.root.0)
+        );
         for e in &self.extensions {
             s.push_str(e);
             s.push('\n');

@@ -5,7 +5,9 @@
 //! * [`inclusion_proof`] / [`verify_inclusion`]: RFC 9162 §2.1.3.1 and §2.1.3.2.
 //! * [`consistency_proof`] / [`verify_consistency`]: RFC 9162 §2.1.4.1 and §2.1.4.2.
 //! * [`verify_subtree_inclusion`]: inclusion of a leaf in a subtree `[start, end)` as defined by
-//!   draft-ietf-plants-merkle-tree-certs §4.1.
+//!   draft-ietf-plants-merkle-tree-certs §4.1;
+//!   [`subtree_consistency_proof`] / [`verify_subtree_consistency`]: a subtree inside a tree
+//!   (same draft, §4.4).
 //!
 //! Proof generation reads complete-subtree hashes from a [`NodeStore`]: node `(level, index)` is
 //! the hash of leaves `[index · 2^level, (index + 1) · 2^level)`. A tree of `n` leaves needs, and
@@ -280,7 +282,7 @@ pub fn subtree_inclusion_proof<S: NodeStore + ?Sized>(
     Ok(path)
 }
 
-/// PATH(m, D[start:end]) with `m` an absolute index; appends leaf-to-root.
+/// `PATH(m, D[start:end])` with `m` an absolute index; appends leaf-to-root.
 fn path_rec<S: NodeStore + ?Sized>(
     store: &S,
     m: u64,
@@ -321,7 +323,7 @@ pub fn consistency_proof<S: NodeStore + ?Sized>(
     Ok(out)
 }
 
-/// SUBPROOF(m, D[start:end], b) with `m` counted from `start`.
+/// `SUBPROOF(m, D[start:end], b)` with `m` counted from `start`.
 fn subproof_rec<S: NodeStore + ?Sized>(
     store: &S,
     m: u64,
@@ -539,6 +541,142 @@ pub fn verify_consistency(
     }
 }
 
+/// Subtree consistency proof (draft-ietf-plants-merkle-tree-certs §4.4): proves that the
+/// valid subtree `[start, end)` is contained in the tree of `size` leaves.
+///
+/// The proof follows the RFC 9162 §2.1.4.1 recursion: descending towards the subtree, each
+/// level contributes the hash of the sibling range, innermost first; when the subtree is a
+/// prefix `[0, end)` the recursion is exactly `SUBPROOF(end, D[size], true)`. The proof of an
+/// empty subtree (`start == end`) is empty.
+pub fn subtree_consistency_proof<S: NodeStore + ?Sized>(
+    store: &S,
+    start: u64,
+    end: u64,
+    size: u64,
+) -> Result<Vec<Hash>, Error> {
+    if start == end && end <= size {
+        return Ok(Vec::new());
+    }
+    if !is_valid_subtree(start, end) || end > size {
+        return Err(Error::InvalidSubtree { start, end });
+    }
+    let mut out = Vec::new();
+    subtree_subproof(store, start, end, 0, size, true, &mut out)?;
+    Ok(out)
+}
+
+fn subtree_subproof<S: NodeStore + ?Sized>(
+    store: &S,
+    start: u64,
+    end: u64,
+    lo: u64,
+    hi: u64,
+    known: bool,
+    out: &mut Vec<Hash>,
+) -> Result<(), Error> {
+    if start == lo && end == hi {
+        if !known {
+            out.push(subtree_hash_unchecked(store, lo, hi)?);
+        }
+        return Ok(());
+    }
+    let k = split_point(hi - lo);
+    let mid = lo + k;
+    if end <= mid {
+        subtree_subproof(store, start, end, lo, mid, known, out)?;
+        out.push(subtree_hash_unchecked(store, mid, hi)?);
+    } else if start >= mid {
+        subtree_subproof(store, start, end, mid, hi, known, out)?;
+        out.push(subtree_hash_unchecked(store, lo, mid)?);
+    } else {
+        // Only a prefix subtree (start == lo) can straddle the split.
+        subtree_subproof(store, mid, end, mid, hi, false, out)?;
+        out.push(subtree_hash_unchecked(store, lo, mid)?);
+    }
+    Ok(())
+}
+
+/// Verifies a subtree consistency proof (draft-ietf-plants-merkle-tree-certs §4.4): the valid
+/// subtree `[start, end)` with hash `subtree_root` is part of the tree of `size` leaves with
+/// root `root`.
+///
+/// An empty subtree (`start == end <= size`) is accepted with an empty proof when its hash is
+/// the empty-tree hash, whatever `root` is, as the transparency-dev test vectors expect.
+pub fn verify_subtree_consistency(
+    start: u64,
+    end: u64,
+    size: u64,
+    proof: &[Hash],
+    subtree_root: &Hash,
+    root: &Hash,
+) -> Result<(), Error> {
+    if start == end && end <= size {
+        if !proof.is_empty() {
+            return Err(Error::WrongProofLength {
+                expected: 0,
+                got: proof.len(),
+            });
+        }
+        return if *subtree_root == empty_root() {
+            Ok(())
+        } else {
+            Err(Error::RootMismatch)
+        };
+    }
+    if !is_valid_subtree(start, end) || end > size {
+        return Err(Error::InvalidSubtree { start, end });
+    }
+    let (old, new, rest) = verify_subtree_rec(start, end, 0, size, true, proof, subtree_root)?;
+    if !rest.is_empty() {
+        return Err(Error::WrongProofLength {
+            expected: proof.len() - rest.len(),
+            got: proof.len(),
+        });
+    }
+    if old == *subtree_root && new == *root {
+        Ok(())
+    } else {
+        Err(Error::RootMismatch)
+    }
+}
+
+/// Walks the generator's recursion, consuming proof hashes from the end (outermost first).
+/// Returns (hash of the old range, hash of `[lo, hi)`, unconsumed proof prefix).
+fn verify_subtree_rec<'p>(
+    start: u64,
+    end: u64,
+    lo: u64,
+    hi: u64,
+    known: bool,
+    proof: &'p [Hash],
+    subtree_root: &Hash,
+) -> Result<(Hash, Hash, &'p [Hash]), Error> {
+    let short = Error::WrongProofLength {
+        expected: proof.len() + 1,
+        got: proof.len(),
+    };
+    if start == lo && end == hi {
+        if known {
+            return Ok((*subtree_root, *subtree_root, proof));
+        }
+        let (h, rest) = proof.split_last().ok_or(short)?;
+        return Ok((*h, *h, rest));
+    }
+    let (sib, rest) = proof.split_last().ok_or(short)?;
+    let k = split_point(hi - lo);
+    let mid = lo + k;
+    if end <= mid {
+        let (old, new, rest) = verify_subtree_rec(start, end, lo, mid, known, rest, subtree_root)?;
+        Ok((old, node_hash(&new, sib), rest))
+    } else if start >= mid {
+        let (old, new, rest) = verify_subtree_rec(start, end, mid, hi, known, rest, subtree_root)?;
+        Ok((old, node_hash(sib, &new), rest))
+    } else {
+        let (old, new, rest) = verify_subtree_rec(mid, end, mid, hi, false, rest, subtree_root)?;
+        Ok((node_hash(sib, &old), node_hash(sib, &new), rest))
+    }
+}
+
 /// Number of hashes in the consistency proof from `size1` to `size2` (`0 < size1 < size2`).
 pub fn consistency_proof_len(size1: u64, size2: u64) -> usize {
     if size1 == 0 || size1 >= size2 {
@@ -588,7 +726,9 @@ pub fn append_nodes<S: NodeStore + ?Sized>(
     while index & 1 == 1 {
         let left = get_node(store, level, index - 1)?;
         cur = node_hash(&left, &cur);
-        level = level.checked_add(1).ok_or(Error::MissingNode { level, index })?;
+        level = level
+            .checked_add(1)
+            .ok_or(Error::MissingNode { level, index })?;
         index >>= 1;
         out.push((NodeId { level, index }, cur));
     }

@@ -206,7 +206,10 @@ impl KeyId {
         let mut id = [0u8; 4];
         for (i, out) in id.iter_mut().enumerate() {
             let pair = s.get(2 * i..2 * i + 2)?;
-            if !pair.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)) {
+            if !pair
+                .bytes()
+                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+            {
                 return None;
             }
             *out = u8::from_str_radix(pair, 16).ok()?;
@@ -414,7 +417,10 @@ impl Note {
                 .signatures
                 .iter()
                 .map(|s| {
-                    SIGNATURE_PREFIX.len() + s.name.0.len() + 2 + (4 + s.signature.len()).div_ceil(3) * 4
+                    SIGNATURE_PREFIX.len()
+                        + s.name.0.len()
+                        + 2
+                        + (4 + s.signature.len()).div_ceil(3) * 4
                 })
                 .sum::<usize>()
     }
@@ -558,7 +564,8 @@ impl Verifier {
         let (name, rest) = vkey.split_once('+').ok_or_else(|| bad("missing '+'"))?;
         let (hex, b64) = rest.split_once('+').ok_or_else(|| bad("missing '+'"))?;
         let name = KeyName::new(name).map_err(|_| bad("invalid key name"))?;
-        let id = KeyId::from_hex(hex).ok_or_else(|| bad("key ID is not 8 lower-case hex digits"))?;
+        let id =
+            KeyId::from_hex(hex).ok_or_else(|| bad("key ID is not 8 lower-case hex digits"))?;
         let blob = B64
             .decode(b64)
             .map_err(|_| bad("key is not canonical standard base64"))?;

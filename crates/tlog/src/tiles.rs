@@ -170,7 +170,9 @@ impl TilePath {
             if digits.len() != 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(bad("index element is not 3 digits"));
             }
-            let d: u64 = digits.parse().map_err(|_| bad("index element is not 3 digits"))?;
+            let d: u64 = digits
+                .parse()
+                .map_err(|_| bad("index element is not 3 digits"))?;
             index = index
                 .checked_mul(1000)
                 .and_then(|x| x.checked_add(d))
@@ -215,7 +217,9 @@ impl fmt::Display for TilePath {
 pub fn hash_tiles_for_size(size: u64) -> Vec<TilePath> {
     let mut out = Vec::new();
     for level in 0..=(64 / u32::from(TILE_HEIGHT)) {
-        let hashes = size.checked_shr(u32::from(TILE_HEIGHT) * level).unwrap_or(0);
+        let hashes = size
+            .checked_shr(u32::from(TILE_HEIGHT) * level)
+            .unwrap_or(0);
         if hashes == 0 {
             break;
         }
@@ -232,7 +236,10 @@ pub fn hash_tiles_for_size(size: u64) -> Vec<TilePath> {
 /// Every entry bundle of a tree of `size` leaves, ordered by index.
 pub fn entry_bundles_for_size(size: u64) -> Vec<TilePath> {
     let mut out = Vec::new();
-    push_tiles(&mut out, size, |index, width| TilePath::Entries { index, width });
+    push_tiles(&mut out, size, |index, width| TilePath::Entries {
+        index,
+        width,
+    });
     out
 }
 
@@ -280,10 +287,12 @@ pub fn hash_tile_bytes<S: NodeStore + ?Sized>(
             .checked_mul(u64::from(TILE_WIDTH))
             .and_then(|x| x.checked_add(i))
             .ok_or(merkle::Error::MissingNode { level, index })?;
-        let h = store.node(tree_level, n).ok_or(merkle::Error::MissingNode {
-            level: tree_level,
-            index: n,
-        })?;
+        let h = store
+            .node(tree_level, n)
+            .ok_or(merkle::Error::MissingNode {
+                level: tree_level,
+                index: n,
+            })?;
         out.extend_from_slice(&h.0);
     }
     Ok(out)

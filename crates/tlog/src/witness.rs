@@ -256,7 +256,9 @@ impl MemoryStore {
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, StoredCheckpoint>> {
         // A panic while holding the lock cannot leave the map half-updated (every update is
         // a single insert), so a poisoned lock is still consistent.
-        self.map.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.map
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -481,7 +483,9 @@ impl<E> Outcome<E> {
             Self::Forbidden { reason, .. } => format!("{reason}\n").into_bytes(),
             Self::UnknownLog { .. } => b"unknown log\n".to_vec(),
             Self::Conflict { stored_size, .. } => format!("{stored_size}\n").into_bytes(),
-            Self::BadProof { reason, .. } => format!("invalid consistency proof: {reason}\n").into_bytes(),
+            Self::BadProof { reason, .. } => {
+                format!("invalid consistency proof: {reason}\n").into_bytes()
+            }
             Self::Internal(_) => b"internal error\n".to_vec(),
         }
     }

@@ -39,7 +39,10 @@ fn verifier_keys_parse_and_round_trip() {
     let pn = vkey("notes/go-PeterNeumann.vkey");
     assert_eq!(pn.name().as_str(), "PeterNeumann");
     assert_eq!(pn.id(), KeyId([0xc7, 0x4f, 0x20, 0xa3]));
-    assert_eq!(vkey("cosignature/witness.example.org.vkey").sig_type(), 0x04);
+    assert_eq!(
+        vkey("cosignature/witness.example.org.vkey").sig_type(),
+        0x04
+    );
 }
 
 #[test]
@@ -71,7 +74,9 @@ fn c2sp_signed_note_example() {
     let bytes = common::read("notes/c2sp-signed-note-example.note");
     let note = Note::parse(&bytes).unwrap();
     assert_eq!(note.signatures().len(), 1);
-    let v = note.verify(&keys(&["notes/c2sp-signed-note-example.vkey"])).unwrap();
+    let v = note
+        .verify(&keys(&["notes/c2sp-signed-note-example.vkey"]))
+        .unwrap();
     assert_eq!(v.verified().len(), 1);
     assert_eq!(note.to_bytes(), bytes);
 }
@@ -86,7 +91,10 @@ fn quasimodo_text_contains_a_blank_line() {
         "Ognuno sta solo sul cuor della terra\ntrafitto da un raggio di sole:\n\ned è subito sera.\n"
     );
     assert_eq!(note.signatures().len(), 1);
-    assert_eq!(note.signatures()[0].name().as_str(), "quasimodo.example/salvatore");
+    assert_eq!(
+        note.signatures()[0].name().as_str(),
+        "quasimodo.example/salvatore"
+    );
     assert_eq!(note.to_bytes(), bytes);
 }
 
@@ -95,7 +103,9 @@ fn go_peter_neumann_note_and_deterministic_resign() {
     let bytes = common::read("notes/go-PeterNeumann.note");
     let note = Note::parse(&bytes).unwrap();
     note.verify(&keys(&["notes/go-PeterNeumann.vkey"])).unwrap();
-    let signer = Ed25519Signer::from_skey(common::read_str("notes/go-PeterNeumann.skey").trim_end()).unwrap();
+    let signer =
+        Ed25519Signer::from_skey(common::read_str("notes/go-PeterNeumann.skey").trim_end())
+            .unwrap();
     assert_eq!(signer.verifier(), vkey("notes/go-PeterNeumann.vkey"));
     let sig = signer.sign(note.text()).unwrap();
     // Ed25519 is deterministic: re-signing reproduces the published signature exactly.
@@ -119,28 +129,47 @@ fn two_signatures_each_key_alone_or_both() {
     }
 }
 
+/// Decides whether a parsed negative note was rejected as it should be.
+type RejectCheck = fn(&Result<Note, NoteError>, &VerifierSet) -> bool;
+
 #[test]
 fn negative_notes_are_rejected() {
     let pn = keys(&["notes/go-PeterNeumann.vkey"]);
-    let cases: &[(&str, fn(&Result<Note, NoteError>, &VerifierSet) -> bool)] = &[
+    let cases: &[(&str, RejectCheck)] = &[
         ("text-changed.note", |n, k| {
-            matches!(n.as_ref().unwrap().verify(k), Err(VerifyError::BadSignature { .. }))
+            matches!(
+                n.as_ref().unwrap().verify(k),
+                Err(VerifyError::BadSignature { .. })
+            )
         }),
         ("sig-byte-flipped.note", |n, k| {
-            matches!(n.as_ref().unwrap().verify(k), Err(VerifyError::BadSignature { .. }))
+            matches!(
+                n.as_ref().unwrap().verify(k),
+                Err(VerifyError::BadSignature { .. })
+            )
         }),
         ("same-name-other-id.note", |n, k| {
-            matches!(n.as_ref().unwrap().verify(k), Err(VerifyError::NoKnownSignature))
+            matches!(
+                n.as_ref().unwrap().verify(k),
+                Err(VerifyError::NoKnownSignature)
+            )
         }),
         ("only-unknown-key.note", |n, k| {
-            matches!(n.as_ref().unwrap().verify(k), Err(VerifyError::NoKnownSignature))
+            matches!(
+                n.as_ref().unwrap().verify(k),
+                Err(VerifyError::NoKnownSignature)
+            )
         }),
         ("no-blank-line.note", |n, _| n.is_err()),
         ("no-final-newline.note", |n, _| n.is_err()),
         ("hyphen-not-emdash.note", |n, _| n.is_err()),
     ];
     let dir = common::path("notes/negative");
-    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), cases.len(), "every negative note is listed");
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        cases.len(),
+        "every negative note is listed"
+    );
     for (file, rejected) in cases {
         let parsed = Note::parse(&common::read(&format!("notes/negative/{file}")));
         assert!(rejected(&parsed, &pn), "{file}: {parsed:?}");
@@ -191,7 +220,10 @@ fn c2sp_checkpoint_examples_parse_but_verify_under_no_known_key() {
     assert_eq!(w.id(), KeyId([0x8d, 0x66, 0xcf, 0x3f]));
     // The cosignature blob: timestamp 1679315147 big-endian, then 64 signature bytes.
     assert_eq!(w.signature().len(), 72);
-    assert_eq!(u64::from_be_bytes(w.signature()[..8].try_into().unwrap()), 1_679_315_147);
+    assert_eq!(
+        u64::from_be_bytes(w.signature()[..8].try_into().unwrap()),
+        1_679_315_147
+    );
 }
 
 #[test]
@@ -202,21 +234,27 @@ fn checkpoint_text_rules() {
     assert_eq!(c.extensions(), ["ext one"]);
     assert_eq!(c.to_text(), ok);
     for bad in [
-        format!("example.com/log\n5\n{root}"),         // no final newline
-        format!("\n5\n{root}\n"),                      // empty origin
-        format!("example.com/log\n05\n{root}\n"),      // leading zero
-        format!("example.com/log\n-5\n{root}\n"),      // sign
-        format!("example.com/log\n+5\n{root}\n"),      // sign
-        format!("example.com/log\n 5\n{root}\n"),      // space
-        "example.com/log\n18446744073709551616\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n".to_owned(), // 2^64
+        format!("example.com/log\n5\n{root}"),    // no final newline
+        format!("\n5\n{root}\n"),                 // empty origin
+        format!("example.com/log\n05\n{root}\n"), // leading zero
+        format!("example.com/log\n-5\n{root}\n"), // sign
+        format!("example.com/log\n+5\n{root}\n"), // sign
+        format!("example.com/log\n 5\n{root}\n"), // space
+        "example.com/log\n18446744073709551616\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"
+            .to_owned(), // 2^64
         "example.com/log\n5\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2\n".to_owned(), // unpadded
         "example.com/log\n5\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2J=\n".to_owned(), // non-canonical
-        "example.com/log\n5\nAAAA\n".to_owned(),          // 3-byte root
-        format!("example.com/log\n5\n{root}\n\n"),      // empty extension line
-        "example.com/log\n5\n".to_owned(),                // two lines
-        format!("example.com/log\r\n5\n{root}\n"),      // control character
+        "example.com/log\n5\nAAAA\n".to_owned(), // 3-byte root
+        format!("example.com/log\n5\n{root}\n\n"), // empty extension line
+        "example.com/log\n5\n".to_owned(),       // two lines
+        format!("example.com/log\r\n5\n{root}\n"), // control character
     ] {
         assert!(Checkpoint::parse(&bad).is_err(), "{bad:?} accepted");
     }
-    assert_eq!(Checkpoint::parse("o\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n").unwrap().size(), 0);
+    assert_eq!(
+        Checkpoint::parse("o\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n")
+            .unwrap()
+            .size(),
+        0
+    );
 }

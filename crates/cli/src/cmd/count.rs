@@ -6,9 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, anyhow};
 use sanduq_count::parse::{self, CsvKind};
-use sanduq_count::{
-    BallotData, Ballots, Count, InputKind, Method, Options, Percent, ReservedRule, parse_criteria,
-};
+use sanduq_count::{Count, InputKind, Method, Options, Percent, ReservedRule, parse_criteria};
 
 use crate::Failure;
 
@@ -66,7 +64,10 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
     let (ballots, header_seats) = match ext.as_str() {
         "blt" => {
             if method.input() == InputKind::List {
-                return Err(pairing("a .blt file: it reads a .csv of party votes or unit populations").into());
+                return Err(pairing(
+                    "a .blt file: it reads a .csv of party votes or unit populations",
+                )
+                .into());
             }
             let blt = parse::blt(&origin, &bytes).map_err(|e| anyhow!("{e}"))?;
             if let Some(line) = blt.first_equal_line {
@@ -77,15 +78,7 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
                     .into());
                 }
             }
-            let ballots = match blt.ballots.data() {
-                BallotData::Ranked(rb) => {
-                    let agg = rb.aggregate().map_err(|e| anyhow!("{origin}: {e}"))?;
-                    Ballots::from_ranked(blt.ballots.candidates().to_vec(), agg)
-                        .map_err(|e| anyhow!("{origin}: {e}"))?
-                }
-                BallotData::Counts(_) => blt.ballots,
-            };
-            (ballots, Some(blt.seats))
+            (blt.ballots, Some(blt.seats))
         }
         "csv" => {
             let csv = parse::csv(&origin, &bytes).map_err(|e| anyhow!("{e}"))?;
@@ -104,7 +97,11 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
             }
             (csv.ballots, None)
         }
-        _ => return Err(anyhow!("{origin}: unknown input type {ext:?}: expected .blt or .csv").into()),
+        _ => {
+            return Err(
+                anyhow!("{origin}: unknown input type {ext:?}: expected .blt or .csv").into(),
+            );
+        }
     };
 
     let mut opts = Options {
@@ -125,7 +122,8 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         opts.tie_break = Some(parse_criteria(tb).map_err(|e| anyhow!("{e}"))?);
     }
     if let Some(seed) = &args.seed {
-        opts.seed = parse_hex(seed).ok_or_else(|| anyhow!("--seed {seed:?}: not an even number of hex digits"))?;
+        opts.seed = parse_hex(seed)
+            .ok_or_else(|| anyhow!("--seed {seed:?}: not an even number of hex digits"))?;
     }
     let outcome = Count::run(&method, &ballots, &opts).map_err(|e| anyhow!("{origin}: {e}"))?;
     let json = serde_json::to_string(&outcome).context("serialising the result")?;

@@ -79,17 +79,21 @@ pub fn blt(origin: &str, input: &[u8]) -> Result<Blt, ParseError> {
         .peekable();
 
     // Header: candidates and seats.
-    let (hline, header) = lines
-        .next()
-        .transpose()?
-        .ok_or_else(|| err(1, "empty input: expected the line \"candidates seats\"".into()))?;
+    let (hline, header) = lines.next().transpose()?.ok_or_else(|| {
+        err(
+            1,
+            "empty input: expected the line \"candidates seats\"".into(),
+        )
+    })?;
     let (n, seats) = match header.as_slice() {
         [Tok::Word(a), Tok::Word(b)] => match (a.parse::<usize>(), b.parse::<usize>()) {
             (Ok(n), Ok(s)) if n > 0 && s > 0 => (n, s),
             _ => {
                 return Err(err(
                     hline,
-                    format!("header {a:?} {b:?}: expected two positive whole numbers, candidates and seats"),
+                    format!(
+                        "header {a:?} {b:?}: expected two positive whole numbers, candidates and seats"
+                    ),
                 ));
             }
         },
@@ -101,7 +105,13 @@ pub fn blt(origin: &str, input: &[u8]) -> Result<Blt, ParseError> {
         }
     };
     if n > crate::MAX_RANKED_CANDIDATES {
-        return Err(err(hline, format!("{n} candidates: at most {} supported", crate::MAX_RANKED_CANDIDATES)));
+        return Err(err(
+            hline,
+            format!(
+                "{n} candidates: at most {} supported",
+                crate::MAX_RANKED_CANDIDATES
+            ),
+        ));
     }
 
     let mut withdrawn = vec![false; n];
@@ -110,7 +120,10 @@ pub fn blt(origin: &str, input: &[u8]) -> Result<Blt, ParseError> {
             let wline = *wline;
             for t in toks {
                 let Tok::Word(w) = t else {
-                    return Err(err(wline, "withdrawn line: unexpected quoted string".into()));
+                    return Err(err(
+                        wline,
+                        "withdrawn line: unexpected quoted string".into(),
+                    ));
                 };
                 let k = w
                     .strip_prefix('-')
@@ -139,7 +152,9 @@ pub fn blt(origin: &str, input: &[u8]) -> Result<Blt, ParseError> {
                 Tok::Quoted(q) => {
                     return Err(err(
                         line,
-                        format!("found the quoted string \"{q}\" among the ballots: the line \"0\" that ends the ballots is missing"),
+                        format!(
+                            "found the quoted string \"{q}\" among the ballots: the line \"0\" that ends the ballots is missing"
+                        ),
                     ));
                 }
             }
@@ -149,15 +164,21 @@ pub fn blt(origin: &str, input: &[u8]) -> Result<Blt, ParseError> {
             break;
         }
         // An optional ballot identifier in parentheses.
-        if words.first().is_some_and(|w| w.starts_with('(') && w.ends_with(')')) {
+        if words
+            .first()
+            .is_some_and(|w| w.starts_with('(') && w.ends_with(')'))
+        {
             words.remove(0);
         }
         let Some((weight, prefs)) = words.split_first() else {
             return Err(err(line, "a ballot identifier with no ballot".into()));
         };
-        let weight: u64 = weight
-            .parse()
-            .map_err(|_| err(line, format!("ballot weight {weight:?} is not a whole number")))?;
+        let weight: u64 = weight.parse().map_err(|_| {
+            err(
+                line,
+                format!("ballot weight {weight:?} is not a whole number"),
+            )
+        })?;
         let Some((last, prefs)) = prefs.split_last() else {
             return Err(err(line, "the ballot does not end with 0".into()));
         };
@@ -218,14 +239,20 @@ pub fn blt(origin: &str, input: &[u8]) -> Result<Blt, ParseError> {
         let line = strings.last().map(|(l, _)| *l).unwrap_or(hline);
         return Err(err(
             line,
-            format!("the header declares {n} candidates but {} names follow the ballots", strings.len()),
+            format!(
+                "the header declares {n} candidates but only {} quoted strings follow the ballots ({n} names and a title expected)",
+                strings.len()
+            ),
         ));
     }
     if strings.len() > n + 1 {
         let line = strings.get(n + 1).map(|(l, _)| *l).unwrap_or(hline);
         return Err(err(
             line,
-            format!("unexpected text after the title: {} candidates need {n} names and one title", n),
+            format!(
+                "unexpected text after the title: {} candidates need {n} names and one title",
+                n
+            ),
         ));
     }
     let mut title = None;

@@ -173,7 +173,9 @@ pub fn csv(origin: &str, input: &[u8]) -> Result<Csv, ParseError> {
             return Err(bad("empty name".into()));
         }
         if let Some(prev) = seen.insert(name.clone(), line) {
-            return Err(bad(format!("the name {name:?} is already used on line {prev}")));
+            return Err(bad(format!(
+                "the name {name:?} is already used on line {prev}"
+            )));
         }
         let raw = fields.get(count_col).map(|s| s.trim()).unwrap_or("");
         let count: u64 = if raw.starts_with('-') && raw.len() > 1 {
@@ -182,7 +184,9 @@ pub fn csv(origin: &str, input: &[u8]) -> Result<Csv, ParseError> {
             raw.parse()
                 .map_err(|_| bad(format!("count {raw:?} for {name:?} is too large")))?
         } else {
-            return Err(bad(format!("count {raw:?} for {name:?} is not a whole number")));
+            return Err(bad(format!(
+                "count {raw:?} for {name:?} is not a whole number"
+            )));
         };
         let mut cand = Candidate::named(name.clone());
         if let Some(g) = gender_col {
@@ -191,7 +195,9 @@ pub fn csv(origin: &str, input: &[u8]) -> Result<Csv, ParseError> {
                 Some("m") => Some(Gender::Male),
                 Some("") | None => None,
                 Some(other) => {
-                    return Err(bad(format!("gender {other:?} of {name:?} is neither f nor m")));
+                    return Err(bad(format!(
+                        "gender {other:?} of {name:?} is neither f nor m"
+                    )));
                 }
             };
         }
@@ -207,8 +213,8 @@ pub fn csv(origin: &str, input: &[u8]) -> Result<Csv, ParseError> {
     if candidates.is_empty() {
         return Err(ParseError::new(origin, hline, "no rows after the header"));
     }
-    let ballots =
-        Ballots::from_counts(candidates, counts).map_err(|e| ParseError::new(origin, hline, e.to_string()))?;
+    let ballots = Ballots::from_counts(candidates, counts)
+        .map_err(|e| ParseError::new(origin, hline, e.to_string()))?;
     Ok(Csv { kind, ballots })
 }
 

@@ -1,0 +1,199 @@
+//! Reading and writing a record: a directory, or a single-file archive (POSIX tar) of the
+//! same files. The only module of the crate that touches the file system.
+//!
+//! In memory a record is a map from path (`/`-separated, relative) to bytes; `index.json`
+//! lists every other file with its SHA-256 ([`with_index`]).
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Component, Path};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::RecordError;
+use crate::wire::{IndexEntry, IndexFile, RECORD_FORMAT, to_canonical};
+
+/// The record's files: path → bytes.
+pub type Files = BTreeMap<String, Vec<u8>>;
+
+/// Name of the index file.
+pub const INDEX: &str = "index.json";
+
+/// SHA-256 of bytes.
+#[must_use]
+pub fn sha256(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+/// The index of `files` (every file but the index itself).
+pub fn index_of(files: &Files) -> Result<Vec<u8>, RecordError> {
+    let index = IndexFile {
+        format: RECORD_FORMAT.to_owned(),
+        files: files
+            .iter()
+            .filter(|(p, _)| p.as_str() != INDEX)
+            .map(|(p, b)| IndexEntry {
+                path: p.clone(),
+                sha256: hex::encode(sha256(b)),
+                bytes: b.len() as u64,
+            })
+            .collect(),
+    };
+    to_canonical(&index)
+}
+
+/// Add (or replace) `index.json`.
+pub fn with_index(mut files: Files) -> Result<Files, RecordError> {
+    let index = index_of(&files)?;
+    files.insert(INDEX.to_owned(), index);
+    Ok(files)
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> RecordError + '_ {
+    move |error| RecordError::Io {
+        path: path.display().to_string(),
+        error,
+    }
+}
+
+/// A safe relative path: plain components only.
+fn checked(path: &str) -> Result<&str, RecordError> {
+    let p = Path::new(path);
+    let ok = !path.is_empty()
+        && p.components().all(|c| matches!(c, Component::Normal(_)))
+        && !path.contains('\\');
+    if ok {
+        Ok(path)
+    } else {
+        Err(RecordError::file(path, "not a plain relative path"))
+    }
+}
+
+/// Write the files under `dir` (created if needed; existing files are overwritten).
+pub fn write_dir(dir: &Path, files: &Files) -> Result<(), RecordError> {
+    for (path, bytes) in files {
+        let full = dir.join(checked(path)?);
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        std::fs::write(&full, bytes).map_err(io(&full))?;
+    }
+    Ok(())
+}
+
+/// Read every file under `dir`.
+pub fn read_dir(dir: &Path) -> Result<Files, RecordError> {
+    let mut out = Files::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).map_err(io(&d))? {
+            let entry = entry.map_err(io(&d))?;
+            let path = entry.path();
+            let kind = entry.file_type().map_err(io(&path))?;
+            if kind.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path
+                    .strip_prefix(dir)
+                    .map_err(|e| RecordError::file(path.display().to_string(), e))?;
+                let name = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                let bytes = std::fs::read(&path).map_err(io(&path))?;
+                out.insert(name, bytes);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Write the files as one deterministic tar archive (sorted paths, mode 0644, time 0).
+pub fn write_archive(path: &Path, files: &Files) -> Result<(), RecordError> {
+    let file = std::fs::File::create(path).map_err(io(path))?;
+    let mut builder = tar::Builder::new(std::io::BufWriter::new(file));
+    for (name, bytes) in files {
+        let mut header = tar::Header::new_ustar();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(0o644);
+        header.set_mtime(0);
+        header.set_entry_type(tar::EntryType::Regular);
+        builder
+            .append_data(&mut header, checked(name)?, bytes.as_slice())
+            .map_err(io(path))?;
+    }
+    builder
+        .into_inner()
+        .and_then(|mut w| std::io::Write::flush(&mut w))
+        .map_err(io(path))?;
+    Ok(())
+}
+
+/// Read the files of a tar archive. Only regular files are accepted.
+pub fn read_archive(path: &Path) -> Result<Files, RecordError> {
+    let file = std::fs::File::open(path).map_err(io(path))?;
+    let mut archive = tar::Archive::new(std::io::BufReader::new(file));
+    let mut out = Files::new();
+    for entry in archive.entries().map_err(io(path))? {
+        let mut entry = entry.map_err(io(path))?;
+        if entry.header().entry_type() != tar::EntryType::Regular {
+            return Err(RecordError::file(
+                path.display().to_string(),
+                "archive holds something other than a regular file",
+            ));
+        }
+        let name = entry
+            .path()
+            .map_err(io(path))?
+            .to_string_lossy()
+            .into_owned();
+        checked(&name)?;
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).map_err(io(path))?;
+        if out.insert(name.clone(), bytes).is_some() {
+            return Err(RecordError::file(name, "appears twice in the archive"));
+        }
+    }
+    Ok(out)
+}
+
+/// Read a record from a directory or an archive file.
+pub fn read(path: &Path) -> Result<Files, RecordError> {
+    let meta = std::fs::metadata(path).map_err(io(path))?;
+    if meta.is_dir() {
+        read_dir(path)
+    } else {
+        read_archive(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    #[test]
+    fn dir_and_archive_round_trip() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut files = Files::new();
+        files.insert("a/b.json".into(), b"{}".to_vec());
+        files.insert("c.jsonl".into(), b"{\"x\":1}\n".to_vec());
+        let files = with_index(files).unwrap();
+        write_dir(&tmp.path().join("r"), &files).unwrap();
+        assert_eq!(read(&tmp.path().join("r")).unwrap(), files);
+        write_archive(&tmp.path().join("r.tar"), &files).unwrap();
+        assert_eq!(read(&tmp.path().join("r.tar")).unwrap(), files);
+    }
+
+    #[test]
+    fn index_hash_is_sha256_of_the_file() {
+        let mut files = Files::new();
+        files.insert("x".into(), b"abc".to_vec());
+        let index = String::from_utf8(index_of(&files).unwrap()).unwrap();
+        // SHA-256("abc") from FIPS 180-2, appendix B.1.
+        assert!(index.contains("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+        assert!(checked("../x").is_err());
+        assert!(checked("/x").is_err());
+    }
+}
