@@ -26,11 +26,26 @@ struct Cli {
 enum Command {
     /// Count ballots with one electoral method and print the result as JSON.
     Count(cmd::count::Args),
+    /// Run the election's bulletin-board log server.
+    Serve(cmd::serve::Args),
+    /// Run a witness node that cosigns the log's checkpoints.
+    Witness(cmd::witness::Args),
+    /// Copy a log and check every tile against its checkpoint.
+    Mirror(cmd::mirror::Args),
+    /// Fetch or check a voter's receipt.
+    Receipt(cmd::receipt::Args),
+    /// Bulletin-board keys.
+    Board(cmd::board::Args),
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Count(args) => cmd::count::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
+        Command::Witness(args) => cmd::witness::run(args),
+        Command::Mirror(args) => cmd::mirror::run(args),
+        Command::Receipt(args) => cmd::receipt::run(args),
+        Command::Board(args) => cmd::board::run(args),
     }
 }
 

@@ -25,8 +25,13 @@ fn main() {
     let ballots = synthetic::ballots(n, 2026);
     let generated = t.elapsed();
     if let BallotData::Ranked(rb) = ballots.data() {
+        let t = Instant::now();
         let distinct = rb.aggregate().unwrap().len();
-        println!("{n} ballots, {distinct} distinct rankings, generated in {generated:.2?}");
+        let merged = t.elapsed();
+        println!(
+            "{n} ballots, {distinct} distinct rankings, generated in {generated:.2?}, \
+             merged in {merged:.2?}"
+        );
     }
     let opts = Options {
         seats,

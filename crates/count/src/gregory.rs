@@ -17,8 +17,9 @@
 //! - rules 51–52: when the continuing candidates are no more than the seats left, they are all
 //!   elected, and the count ends when every seat is filled.
 //!
-//! The rule text breaks ties by the tallies at earlier stages, then by lot; here the ordered
-//! criteria of `--tie-break` apply (default `backward,lot`).
+//! Ties (between surpluses, or for exclusion) are broken by the ordered criteria of
+//! `--tie-break` (default `backward,lot`: the tallies at earlier stages, then the seeded lot),
+//! and each one is recorded in the outcome.
 //!
 //! **Weighted inclusive Gregory (WIGM)** is the same procedure with a fractional quota: the
 //! valid votes divided by one more than the seats, truncated to the working precision, plus the
@@ -217,6 +218,7 @@ pub(crate) fn run(ctx: &Ctx<'_>) -> Result<Outcome, CountError> {
             pending.retain(|&c| c != chosen);
             (chosen, Some((high - quota, high)))
         };
+        let exhausted_before = exhausted;
         // Rule 48 / 50: pass every paper on.
         let papers = piles.get_mut(from).map(std::mem::take).unwrap_or_default();
         for paper in papers {
@@ -252,6 +254,12 @@ pub(crate) fn run(ctx: &Ctx<'_>) -> Result<Outcome, CountError> {
                 }
                 None => exhausted += amount,
             }
+        }
+        if let Some((surplus, _)) = factor {
+            // What truncation lost is reported with the non-transferable votes, as the official
+            // Scottish stage reports do.
+            let passed: i128 = moved.iter().sum::<i128>() + exhausted - exhausted_before;
+            exhausted += surplus - passed;
         }
         if let Some(v) = votes.get_mut(from) {
             *v = if factor.is_some() { quota } else { 0 };

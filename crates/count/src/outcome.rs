@@ -52,7 +52,9 @@ pub struct Round {
     pub excluded: Vec<String>,
     /// Votes received in this round from the transfer, per candidate.
     pub transfers: BTreeMap<String, String>,
-    /// Votes that could not be transferred, cumulative.
+    /// Votes that could not be transferred, cumulative (for Gregory STV including the
+    /// fractions of a vote lost to truncation, as official stage reports count them; for Meek,
+    /// the excess).
     pub exhausted: String,
     /// The quota, for methods that have one.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -1,4 +1,5 @@
-//! The Schulze method, winning votes (as in the Debian constitution, §A.6).
+//! The Schulze method, winning votes (the strength of a defeat is the number of voters who
+//! prefer its winner, as in the vote-counting appendix of the Debian constitution).
 //!
 //! `d[a][b]` is the number of voters who rank `a` strictly above `b`; a candidate a ballot leaves
 //! out ranks equal to the other unranked ones and below every ranked one, and equal rankings

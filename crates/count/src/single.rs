@@ -48,11 +48,12 @@ pub(crate) fn run(ctx: &Ctx<'_>) -> Result<Outcome, CountError> {
                 });
             }
             let total: i128 = votes.iter().sum();
-            let top = ctx.tb.top_k(&pool, &score, 2, &[], 1, &mut ties)?;
-            match top.first() {
-                // An absolute majority of valid votes: more than half.
-                Some(&w) if score(w) * 2 > total => vec![w],
-                _ => {
+            // An absolute majority of valid votes (more than half) elects; at most one
+            // candidate can have one, so no tie can arise here.
+            match pool.iter().copied().find(|&c| score(c) * 2 > total) {
+                Some(w) => vec![w],
+                None => {
+                    let top = ctx.tb.top_k(&pool, &score, 2, &[], 1, &mut ties)?;
                     out.runoff = Some(ctx.names(&top));
                     Vec::new()
                 }
@@ -81,6 +82,15 @@ pub(crate) fn run(ctx: &Ctx<'_>) -> Result<Outcome, CountError> {
 }
 
 /// SNTV with `reserved` seats for women (count-cli.md `--reserved`, design.md §4).
+///
+/// `reserve-first` (minimum by replacement, as the Afghan Independent Election Commission
+/// applied it from 2005 to 2018): the `reserved` best-placed women are elected first, then the
+/// remaining seats go to the best-placed of all remaining candidates. `open-then-extra`: the
+/// `seats − reserved` open seats go to the best-placed candidates of either gender, then the
+/// `reserved` best-placed remaining women. Either way exactly `seats` candidates are elected:
+/// when too few women stand, the reserved seats they cannot fill go to the best-placed remaining
+/// candidates and the outcome reports `reserved_shortfall`. Ties at any boundary are broken by
+/// the tie-break criteria and recorded.
 fn sntv_reserved(
     ctx: &Ctx<'_>,
     pool: &[usize],

@@ -292,6 +292,50 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
+    fn ballots() -> Ballots {
+        let names = ["A", "B", "C"].map(crate::Candidate::named).to_vec();
+        Ballots::from_counts(names, vec![0, 0, 0]).unwrap()
+    }
+
+    /// Hand-derived. Earlier rounds: r1 A 5, B 7, C 5; r2 A 9, B 8, C 9. Lot keys with seed 00
+    /// (Python hashlib): SHA-256(00||"A") = c00b4d3c..., (00||"B") = 87afe608...,
+    /// (00||"C") = b563a5e6..., so the lot orders B, C, A.
+    #[test]
+    fn backward_forward_then_lot() {
+        let b = ballots();
+        let history = vec![vec![5, 7, 5], vec![9, 8, 9]];
+        let run = |criteria: &[TieCriterion]| {
+            let tb = TieBreaker {
+                criteria,
+                seed: &[0],
+                ballots: &b,
+            };
+            tb.order(&[0, 1, 2], &history).unwrap()
+        };
+        // Backward: r2 puts A and C (9) above B (8); r1 leaves A, C equal; the lot puts C first.
+        let (order, by) = run(&[TieCriterion::Backward, TieCriterion::Lot]);
+        assert_eq!((order, by.as_str()), (vec![2, 0, 1], "lot"));
+        // Forward: r1 puts B (7) above A and C (5); r2 leaves A, C equal; the lot: C, A.
+        let (order, by) = run(&[TieCriterion::Forward, TieCriterion::Lot]);
+        assert_eq!((order, by.as_str()), (vec![1, 2, 0], "lot"));
+        // The lot alone.
+        let (order, by) = run(&[TieCriterion::Lot]);
+        assert_eq!((order, by.as_str()), (vec![1, 2, 0], "lot"));
+    }
+
+    #[test]
+    fn backward_decides_alone() {
+        let b = ballots();
+        let tb = TieBreaker {
+            criteria: &[TieCriterion::Backward, TieCriterion::Lot],
+            seed: &[0],
+            ballots: &b,
+        };
+        // A and B tied now; at the only earlier round A had 3, B 4: B is favoured.
+        let (order, by) = tb.order(&[0, 1], &[vec![3, 4, 0]]).unwrap();
+        assert_eq!((order, by.as_str()), (vec![1, 0], "backward"));
+    }
+
     #[test]
     fn decimals() {
         assert_eq!(parse_decimal("7"), Some(7_000_000_000));

@@ -15,24 +15,64 @@ fn csv_err(src: &str) -> sanduq_count::ParseError {
 const BLT_CASES: &[(&str, usize, &str)] = &[
     ("", 1, "empty input"),
     ("\n\n  \n", 1, "empty input"),
-    ("three 1\n0\n\"A\"\n\"T\"\n", 1, "two positive whole numbers"),
+    (
+        "three 1\n0\n\"A\"\n\"T\"\n",
+        1,
+        "two positive whole numbers",
+    ),
     ("3\n0\n", 1, "candidates and seats"),
     ("0 1\n0\n\"T\"\n", 1, "two positive whole numbers"),
-    ("2 1\n1 1 2 0\n2 1 3 0\n0\n\"A\"\n\"B\"\n\"T\"\n", 3, "preference 3"),
-    ("2 1\n1 1 0\nx 2 0\n0\n\"A\"\n\"B\"\n\"T\"\n", 3, "weight \"x\""),
-    ("2 1\n1 1 0\n-1 2 0\n0\n\"A\"\n\"B\"\n\"T\"\n", 3, "weight \"-1\""),
+    (
+        "2 1\n1 1 2 0\n2 1 3 0\n0\n\"A\"\n\"B\"\n\"T\"\n",
+        3,
+        "preference 3",
+    ),
+    (
+        "2 1\n1 1 0\nx 2 0\n0\n\"A\"\n\"B\"\n\"T\"\n",
+        3,
+        "weight \"x\"",
+    ),
+    (
+        "2 1\n1 1 0\n-1 2 0\n0\n\"A\"\n\"B\"\n\"T\"\n",
+        3,
+        "weight \"-1\"",
+    ),
     ("2 1\n1 1 2\n0\n\"A\"\n\"B\"\n\"T\"\n", 2, "not 0"),
     ("2 1\n1 1 1 0\n0\n\"A\"\n\"B\"\n\"T\"\n", 2, "twice"),
-    ("2 1\n1 1 b 0\n0\n\"A\"\n\"B\"\n\"T\"\n", 2, "not a candidate number"),
-    ("2 1\n1 1 0\n\"A\"\n\"B\"\n\"T\"\n", 3, "\"0\" that ends the ballots is missing"),
+    (
+        "2 1\n1 1 b 0\n0\n\"A\"\n\"B\"\n\"T\"\n",
+        2,
+        "not a candidate number",
+    ),
+    (
+        "2 1\n1 1 0\n\"A\"\n\"B\"\n\"T\"\n",
+        3,
+        "\"0\" that ends the ballots is missing",
+    ),
     ("2 1\n1 1 0\n", 2, "ends before"),
     ("3 1\n1 1 0\n0\n\"A\"\n\"B\"\n", 5, "3 candidates"),
-    ("2 1\n1 1 0\n0\n\"A\"\nB\n\"T\"\n", 5, "quoted candidate name"),
-    ("2 1\n1 1 0\n0\n\"A\"\n\"B\"\n\"T\"\n\"extra\"\n", 7, "after the title"),
+    (
+        "2 1\n1 1 0\n0\n\"A\"\nB\n\"T\"\n",
+        5,
+        "quoted candidate name",
+    ),
+    (
+        "2 1\n1 1 0\n0\n\"A\"\n\"B\"\n\"T\"\n\"extra\"\n",
+        7,
+        "after the title",
+    ),
     ("2 1\n1 1 0\n0\n\"A\n\"B\"\n\"T\"\n", 4, "not closed"),
-    ("2 1\n1 1 0\n0\n\"A\"\n\"A\"\n\"T\"\n", 5, "already given on line 4"),
+    (
+        "2 1\n1 1 0\n0\n\"A\"\n\"A\"\n\"T\"\n",
+        5,
+        "already given on line 4",
+    ),
     ("2 1\n-3\n1 1 0\n0\n\"A\"\n\"B\"\n\"T\"\n", 2, "withdrawn"),
-    ("5 1,\n1 1 0,\n0\n\"A\"\n\"B\"\n\"T\"\n", 1, "two positive whole numbers"),
+    (
+        "5 1,\n1 1 0,\n0\n\"A\"\n\"B\"\n\"T\"\n",
+        1,
+        "two positive whole numbers",
+    ),
 ];
 
 #[test]
@@ -43,7 +83,8 @@ fn blt_errors_name_file_and_line() {
         assert_eq!(e.line, *line, "{src:?}: {e}");
         assert!(e.problem.contains(words), "{src:?}: {e}");
         assert!(
-            e.to_string().starts_with(&format!("ward.blt: line {line}: ")),
+            e.to_string()
+                .starts_with(&format!("ward.blt: line {line}: ")),
             "{e}"
         );
     }
@@ -70,7 +111,11 @@ const CSV_CASES: &[(&str, usize, &str)] = &[
     ("candidate,votes\n\"A,1\n", 2, "not closed"),
     ("candidate,votes\n,4\n", 2, "empty name"),
     ("candidate,votes,votes\nA,1,2\n", 1, "twice"),
-    ("candidate,votes\nA,99999999999999999999999\n", 2, "too large"),
+    (
+        "candidate,votes\nA,99999999999999999999999\n",
+        2,
+        "too large",
+    ),
 ];
 
 #[test]
@@ -81,7 +126,8 @@ fn csv_errors_name_file_and_line() {
         assert_eq!(e.line, *line, "{src:?}: {e}");
         assert!(e.problem.contains(words), "{src:?}: {e}");
         assert!(
-            e.to_string().starts_with(&format!("votes.csv: line {line}: ")),
+            e.to_string()
+                .starts_with(&format!("votes.csv: line {line}: ")),
             "{e}"
         );
     }

@@ -1,5 +1,9 @@
 //! Properties that hold for every input, checked on random inputs.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::needless_range_loop
+)]
 
 use std::collections::BTreeSet;
 

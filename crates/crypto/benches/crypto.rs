@@ -23,7 +23,9 @@ use sanduq_crypto::dlog::DlogTable;
 use sanduq_crypto::elgamal::{Ciphertext, ElectionKey, encrypt, mul_g};
 use sanduq_crypto::group::{Element, G, SecretScalar, decode_scalar};
 use sanduq_crypto::params::ElectionFingerprint;
-use sanduq_crypto::range::{RangeBranch, RangeContext, RangeItem, RangeProof, RangeStatement, Subject, prove_range};
+use sanduq_crypto::range::{
+    RangeBranch, RangeContext, RangeItem, RangeProof, RangeStatement, Subject, prove_range,
+};
 use sanduq_crypto::sigma::{SchnorrItem, prove_schnorr, verify_schnorr};
 
 /// Ballots per batch in the reference-ballot benchmarks.
@@ -40,13 +42,19 @@ fn setup() -> (BallotContext, ContestDescription) {
     let ids: Vec<String> = (0..20).map(|i| format!("candidate-{i:02}")).collect();
     let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
     (
-        BallotContext { fingerprint: ElectionFingerprint([3; 32]), key },
+        BallotContext {
+            fingerprint: ElectionFingerprint([3; 32]),
+            key,
+        },
         ContestDescription::new("reference", &ids, 1, 1).unwrap(),
     )
 }
 
 fn pool(threads: usize) -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap()
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
 }
 
 /// The binary form of a ballot as it arrives: every point and scalar as 32 bytes.
@@ -59,13 +67,24 @@ struct RawBallot {
 fn raw_proof(p: &RangeProof) -> Vec<[u8; 32]> {
     p.branches
         .iter()
-        .flat_map(|b| [b.a.to_bytes(), b.b.to_bytes(), b.challenge.to_bytes(), b.response.to_bytes()])
+        .flat_map(|b| {
+            [
+                b.a.to_bytes(),
+                b.b.to_bytes(),
+                b.challenge.to_bytes(),
+                b.response.to_bytes(),
+            ]
+        })
         .collect()
 }
 
 fn to_raw(c: &EncryptedContest) -> RawBallot {
     RawBallot {
-        cts: c.selections.iter().map(|s| s.ciphertext.to_bytes()).collect(),
+        cts: c
+            .selections
+            .iter()
+            .map(|s| s.ciphertext.to_bytes())
+            .collect(),
         proofs: c.selections.iter().map(|s| raw_proof(&s.proof)).collect(),
         limit: raw_proof(&c.limit_proof),
     }
@@ -106,7 +125,13 @@ fn parse(raw: &RawBallot, desc: &ContestDescription) -> EncryptedContest {
 /// The floor: decompress every point verification reads, then the multiscalar
 /// multiplications of the batch equations (same chunks, same number of points, 128-bit
 /// weights on commitments and full scalars on the ciphertexts, G and K).
-fn floor(raws: &[RawBallot], key: &RistrettoPoint, chunk: usize, weights: &[Scalar], full: &[Scalar]) -> bool {
+fn floor(
+    raws: &[RawBallot],
+    key: &RistrettoPoint,
+    chunk: usize,
+    weights: &[Scalar],
+    full: &[Scalar],
+) -> bool {
     let one = |ballots: &[RawBallot]| {
         let mut points = vec![G, *key];
         let mut scalars = vec![full[0], full[1]];
@@ -115,7 +140,12 @@ fn floor(raws: &[RawBallot], key: &RistrettoPoint, chunk: usize, weights: &[Scal
         for b in ballots {
             for ct in &b.cts {
                 for half in ct.chunks_exact(32) {
-                    points.push(CompressedRistretto::from_slice(half).unwrap().decompress().unwrap());
+                    points.push(
+                        CompressedRistretto::from_slice(half)
+                            .unwrap()
+                            .decompress()
+                            .unwrap(),
+                    );
                     scalars.push(full[fi % full.len()]);
                     fi += 1;
                 }
@@ -132,14 +162,18 @@ fn floor(raws: &[RawBallot], key: &RistrettoPoint, chunk: usize, weights: &[Scal
         }
         RistrettoPoint::vartime_multiscalar_mul(&scalars, &points) == G
     };
-    raws.par_chunks(chunk).map(one).reduce(|| false, |a, b| a | b)
+    raws.par_chunks(chunk)
+        .map(one)
+        .reduce(|| false, |a, b| a | b)
 }
 
 fn primitives(c: &mut Criterion) {
     let mut r = rng();
     let (ctx, _) = setup();
     let mut g = c.benchmark_group("primitives");
-    g.sample_size(20).measurement_time(Duration::from_secs(2)).warm_up_time(Duration::from_millis(500));
+    g.sample_size(20)
+        .measurement_time(Duration::from_secs(2))
+        .warm_up_time(Duration::from_millis(500));
     let s = Scalar::random(&mut r);
     let p = mul_g(&s);
     let bytes = p.compress();
@@ -148,28 +182,62 @@ fn primitives(c: &mut Criterion) {
     g.bench_function("fixed-base mul G (table)", |b| b.iter(|| mul_g(&s)));
     g.bench_function("fixed-base mul K (table)", |b| b.iter(|| ctx.key.mul(&s)));
     g.bench_function("variable-base mul", |b| b.iter(|| p * s));
-    g.bench_function("table for a new base", |b| b.iter(|| RistrettoBasepointTable::create(&p)));
+    g.bench_function("table for a new base", |b| {
+        b.iter(|| RistrettoBasepointTable::create(&p))
+    });
     let nonce = SecretScalar::random(&mut r);
-    g.bench_function("elgamal encrypt", |b| b.iter(|| encrypt(&ctx.key, 1, &nonce).unwrap()));
+    g.bench_function("elgamal encrypt", |b| {
+        b.iter(|| encrypt(&ctx.key, 1, &nonce).unwrap())
+    });
     let x = SecretScalar::random(&mut r);
     let y = Element::from_point("y", mul_g(x.expose())).unwrap();
     let fp = [1u8; 32];
     let cx: [&[u8]; 1] = [b"trustee 1"];
-    g.bench_function("schnorr prove", |b| b.iter(|| prove_schnorr("t", &fp, &cx, &x, &y, &mut r).unwrap()));
+    g.bench_function("schnorr prove", |b| {
+        b.iter(|| prove_schnorr("t", &fp, &cx, &x, &y, &mut r).unwrap())
+    });
     let sp = prove_schnorr("t", &fp, &cx, &x, &y, &mut r).unwrap();
-    g.bench_function("schnorr verify", |b| b.iter(|| verify_schnorr("t", &fp, &cx, &y, &sp).unwrap()));
-    let items: Vec<_> = (0..256).map(|_| SchnorrItem { tag: "t", fingerprint: &fp, context: &cx, public: &y, proof: &sp }).collect();
+    g.bench_function("schnorr verify", |b| {
+        b.iter(|| verify_schnorr("t", &fp, &cx, &y, &sp).unwrap())
+    });
+    let items: Vec<_> = (0..256)
+        .map(|_| SchnorrItem {
+            tag: "t",
+            fingerprint: &fp,
+            context: &cx,
+            public: &y,
+            proof: &sp,
+        })
+        .collect();
     g.throughput(Throughput::Elements(256));
-    g.bench_function("schnorr verify batched x256 (2 cores)", |b| b.iter(|| verify_batch(&items, &mut r).unwrap()));
+    g.bench_function("schnorr verify batched x256 (2 cores)", |b| {
+        b.iter(|| verify_batch(&items, &mut r).unwrap())
+    });
     g.throughput(Throughput::Elements(1));
     // 0/1 range proof
     let (ct, n) = (encrypt(&ctx.key, 1, &nonce).unwrap(), nonce.clone());
     let st = RangeStatement::from_ciphertext(&ct);
-    let rc = RangeContext { fingerprint: ctx.fingerprint.as_bytes(), key: &ctx.key, contest: "c", subject: Subject::Selection("s") };
-    g.bench_function("range 0/1 prove", |b| b.iter(|| prove_range(&rc, 1, &st, 1, &n, &mut r).unwrap()));
+    let rc = RangeContext {
+        fingerprint: ctx.fingerprint.as_bytes(),
+        key: &ctx.key,
+        contest: "c",
+        subject: Subject::Selection("s"),
+    };
+    g.bench_function("range 0/1 prove", |b| {
+        b.iter(|| prove_range(&rc, 1, &st, 1, &n, &mut r).unwrap())
+    });
     let rp = prove_range(&rc, 1, &st, 1, &n, &mut r).unwrap();
-    g.bench_function("range 0/1 verify", |b| b.iter(|| rp.verify(&rc, 1, &st).unwrap()));
-    let ritems: Vec<_> = (0..256).map(|_| RangeItem { ctx: rc, max: 1, statement: st, proof: &rp }).collect();
+    g.bench_function("range 0/1 verify", |b| {
+        b.iter(|| rp.verify(&rc, 1, &st).unwrap())
+    });
+    let ritems: Vec<_> = (0..256)
+        .map(|_| RangeItem {
+            ctx: rc,
+            max: 1,
+            statement: st,
+            proof: &rp,
+        })
+        .collect();
     g.throughput(Throughput::Elements(256));
     g.bench_function("range 0/1 verify batched x256 (1 core)", |b| {
         let p1 = pool(1);
@@ -177,11 +245,17 @@ fn primitives(c: &mut Criterion) {
     });
     g.throughput(Throughput::Elements(1));
     let table = DlogTable::new(1_000_000).unwrap();
-    g.bench_function("dlog table build, max 10^6", |b| b.iter(|| DlogTable::new(1_000_000).unwrap()));
+    g.bench_function("dlog table build, max 10^6", |b| {
+        b.iter(|| DlogTable::new(1_000_000).unwrap())
+    });
     let target = mul_g(&Scalar::from(765_432u64));
-    g.bench_function("dlog solve, max 10^6", |b| b.iter(|| table.solve(&target).unwrap()));
+    g.bench_function("dlog solve, max 10^6", |b| {
+        b.iter(|| table.solve(&target).unwrap())
+    });
     let beyond = mul_g(&Scalar::from(2_000_000u64));
-    g.bench_function("dlog out of range fails, max 10^6", |b| b.iter(|| table.solve(&beyond).is_err()));
+    g.bench_function("dlog out of range fails, max 10^6", |b| {
+        b.iter(|| table.solve(&beyond).is_err())
+    });
     g.finish();
 }
 
@@ -190,20 +264,29 @@ fn reference_ballot(c: &mut Criterion) {
     let mut r = rng();
     let mut pt = vec![0u64; 20];
     pt[3] = 1;
-    let ballots: Vec<EncryptedContest> = (0..BALLOTS).map(|_| encrypt_contest(&ctx, &desc, &pt, &mut r).unwrap()).collect();
+    let ballots: Vec<EncryptedContest> = (0..BALLOTS)
+        .map(|_| encrypt_contest(&ctx, &desc, &pt, &mut r).unwrap())
+        .collect();
     let raws: Vec<RawBallot> = ballots.iter().map(to_raw).collect();
     let p1 = pool(1);
     let p2 = pool(2);
     let mut g = c.benchmark_group("reference ballot");
-    g.sample_size(10).measurement_time(Duration::from_secs(4)).warm_up_time(Duration::from_secs(1));
-    g.bench_function("encrypt (1 core)", |b| b.iter(|| encrypt_contest(&ctx, &desc, &pt, &mut r).unwrap()));
+    g.sample_size(10)
+        .measurement_time(Duration::from_secs(4))
+        .warm_up_time(Duration::from_secs(1));
+    g.bench_function("encrypt (1 core)", |b| {
+        b.iter(|| encrypt_contest(&ctx, &desc, &pt, &mut r).unwrap())
+    });
     g.throughput(Throughput::Elements(BALLOTS as u64));
     g.bench_function(format!("encrypt x{BALLOTS} (2 cores)"), |b| {
         b.iter(|| {
             p2.install(|| {
                 (0..BALLOTS as u64)
                     .into_par_iter()
-                    .map(|i| encrypt_contest(&ctx, &desc, &pt, &mut ChaCha20Rng::seed_from_u64(i)).unwrap())
+                    .map(|i| {
+                        encrypt_contest(&ctx, &desc, &pt, &mut ChaCha20Rng::seed_from_u64(i))
+                            .unwrap()
+                    })
                     .count()
             })
         })
@@ -214,29 +297,56 @@ fn reference_ballot(c: &mut Criterion) {
     });
     g.throughput(Throughput::Elements(BALLOTS as u64));
     for (cores, pool) in [(1usize, &p1), (2, &p2)] {
-        g.bench_function(format!("decode + verify batched x{BALLOTS} ({cores} cores)"), |b| {
-            b.iter(|| {
-                pool.install(|| {
-                    let parsed: Vec<EncryptedContest> = raws.par_iter().map(|raw| parse(raw, &desc)).collect();
-                    verify_contests_batched(&ctx, &desc, &parsed, &mut ChaCha20Rng::seed_from_u64(1)).unwrap()
+        g.bench_function(
+            format!("decode + verify batched x{BALLOTS} ({cores} cores)"),
+            |b| {
+                b.iter(|| {
+                    pool.install(|| {
+                        let parsed: Vec<EncryptedContest> =
+                            raws.par_iter().map(|raw| parse(raw, &desc)).collect();
+                        verify_contests_batched(
+                            &ctx,
+                            &desc,
+                            &parsed,
+                            &mut ChaCha20Rng::seed_from_u64(1),
+                        )
+                        .unwrap()
+                    })
                 })
-            })
-        });
+            },
+        );
         let chunk = sanduq_crypto::batch::TARGET_POINTS / 124;
-        let weights: Vec<Scalar> = (0..97u64).map(|i| Scalar::from(u128::from(i) << 100 | 12345)).collect();
-        let full: Vec<Scalar> = (0..89u64).map(|i| Scalar::from(i + 1) * Scalar::from(u128::MAX) * Scalar::from(u128::MAX)).collect();
+        let weights: Vec<Scalar> = (0..97u64)
+            .map(|i| Scalar::from(u128::from(i) << 100 | 12345))
+            .collect();
+        let full: Vec<Scalar> = (0..89u64)
+            .map(|i| Scalar::from(i + 1) * Scalar::from(u128::MAX) * Scalar::from(u128::MAX))
+            .collect();
         let key = *ctx.key.element().point();
         g.bench_function(format!("floor x{BALLOTS} ({cores} cores)"), |b| {
             b.iter(|| pool.install(|| floor(&raws, &key, chunk, &weights, &full)))
         });
     }
-    g.bench_function(format!("verify batched x{BALLOTS}, already decoded (1 core)"), |b| {
-        b.iter_batched(
-            || ballots.clone(),
-            |bs| p1.install(|| verify_contests_batched(&ctx, &desc, &bs, &mut ChaCha20Rng::seed_from_u64(1)).unwrap()),
-            BatchSize::LargeInput,
-        )
-    });
+    g.bench_function(
+        format!("verify batched x{BALLOTS}, already decoded (1 core)"),
+        |b| {
+            b.iter_batched(
+                || ballots.clone(),
+                |bs| {
+                    p1.install(|| {
+                        verify_contests_batched(
+                            &ctx,
+                            &desc,
+                            &bs,
+                            &mut ChaCha20Rng::seed_from_u64(1),
+                        )
+                        .unwrap()
+                    })
+                },
+                BatchSize::LargeInput,
+            )
+        },
+    );
     g.finish();
 }
 

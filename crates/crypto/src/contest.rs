@@ -16,11 +16,13 @@ use curve25519_dalek::scalar::Scalar;
 use rand_core::CryptoRng;
 
 use crate::batch::{Accumulator, BatchError, BatchVerifiable};
-use crate::elgamal::{AggregateCiphertext, Ciphertext, ElectionKey, encrypt_random};
+use crate::elgamal::{
+    AggregateCiphertext, Ciphertext, ElectionKey, ciphertext_from_elements, encrypt_halves,
+};
 use crate::error::Error;
-use crate::group::SecretScalar;
+use crate::group::{Element, SecretScalar};
 use crate::params::ElectionFingerprint;
-use crate::range::{RangeContext, RangeProof, RangeStatement, Subject, prove_range};
+use crate::range::{PendingRange, RangeContext, RangeProof, RangeStatement, Subject, prove_range};
 
 /// The largest number of selections in one contest.
 pub const MAX_SELECTIONS: usize = 1024;
@@ -173,19 +175,33 @@ pub fn encrypt_contest<R: CryptoRng + ?Sized>(
             max: desc.votes_allowed,
         });
     }
+    // Every ciphertext and commitment of the selections is computed at half its value and
+    // all are compressed together (one field inversion for the whole contest).
+    let mut pending = Vec::with_capacity(plaintext.len());
+    let mut halves = Vec::new();
+    for &m in plaintext {
+        let nonce = SecretScalar::random(rng);
+        halves.extend(encrypt_halves(&ctx.key, m, &nonce));
+        let p = PendingRange::commit(&ctx.key, desc.selection_max, m, &nonce, rng)?;
+        halves.extend_from_slice(&p.halves);
+        pending.push((nonce, p));
+    }
+    let elements = Element::from_halves("ballot point", &halves)?;
+    let mut rest: &[Element] = &elements;
     let mut selections = Vec::with_capacity(plaintext.len());
     let mut nonce_sum = SecretScalar::new(Scalar::ZERO);
     let mut sum = AggregateCiphertext::zero();
-    for (id, &m) in desc.selection_ids.iter().zip(plaintext) {
-        let (ciphertext, nonce) = encrypt_random(&ctx.key, m, rng)?;
+    for (id, (nonce, p)) in desc.selection_ids.iter().zip(pending) {
+        let (ct_parts, tail) = rest.split_at(2.min(rest.len()));
+        let (commitments, tail) = tail.split_at(p.halves.len().min(tail.len()));
+        rest = tail;
+        let ciphertext = ciphertext_from_elements(ct_parts)?;
         let st = RangeStatement::from_ciphertext(&ciphertext);
-        let proof = prove_range(
+        let proof = p.finish(
             &range_ctx(ctx, &desc.contest_id, Subject::Selection(id)),
-            desc.selection_max,
             &st,
-            m,
             &nonce,
-            rng,
+            commitments,
         )?;
         nonce_sum = SecretScalar::new(nonce_sum.expose() + nonce.expose());
         sum.add(&ciphertext);
@@ -363,7 +379,6 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
     use crate::elgamal::mul_g;
-    use crate::group::Element;
     use rand::SeedableRng;
 
     fn setup() -> (rand_chacha::ChaCha20Rng, BallotContext, ContestDescription) {

@@ -15,12 +15,14 @@
 //! parts. Both encode as 64 bytes: `α ‖ β`, each the canonical 32-byte encoding.
 
 use core::fmt;
+use std::sync::OnceLock;
 
 use curve25519_dalek::constants::RISTRETTO_BASEPOINT_TABLE;
 use curve25519_dalek::ristretto::{RistrettoBasepointTable, RistrettoPoint};
 use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::Identity;
 use rand_core::CryptoRng;
+use subtle::{ConditionallySelectable, ConstantTimeEq};
 
 use crate::error::Error;
 use crate::group::{Element, SecretScalar, decode_element_or_identity, from_hex, half, to_hex};
@@ -259,15 +261,54 @@ impl AggregateCiphertext {
     }
 }
 
+/// The largest `m` whose `m·G / 2` comes from a precomputed list.
+const SMALL: u64 = 64;
+
+/// `(m/2)·G`: for `m ≤ 64` a constant-time selection from a list computed once; above, by the
+/// generator's table.
+fn half_multiple_of_g(m: u64) -> RistrettoPoint {
+    static HALVES: OnceLock<Vec<RistrettoPoint>> = OnceLock::new();
+    if m > SMALL {
+        return mul_g(&(Scalar::from(m) * half()));
+    }
+    let halves = HALVES.get_or_init(|| {
+        let h = mul_g(&half());
+        let mut acc = RistrettoPoint::identity();
+        (0..=SMALL)
+            .map(|_| {
+                let cur = acc;
+                acc += h;
+                cur
+            })
+            .collect()
+    });
+    let mut out = RistrettoPoint::identity();
+    for (i, p) in (0u64..).zip(halves) {
+        out.conditional_assign(p, i.ct_eq(&m));
+    }
+    out
+}
+
 /// Encrypt `m` with the given nonce (spec §5). The nonce must be secret, uniformly random
 /// and never reused.
 pub fn encrypt(key: &ElectionKey, m: u64, nonce: &SecretScalar) -> Result<Ciphertext, Error> {
+    let halves = encrypt_halves(key, m, nonce);
+    ciphertext_from_elements(&Element::from_halves("ciphertext part", &halves)?)
+}
+
+/// `(α/2, β/2)`, for provers that compress many points together.
+pub(crate) fn encrypt_halves(
+    key: &ElectionKey,
+    m: u64,
+    nonce: &SecretScalar,
+) -> [RistrettoPoint; 2] {
     let r_half = nonce.expose() * half();
-    let halves = [
-        mul_g(&r_half),
-        mul_g(&(Scalar::from(m) * half())) + key.mul(&r_half),
-    ];
-    match Element::from_halves("ciphertext part", &halves)?.as_slice() {
+    [mul_g(&r_half), half_multiple_of_g(m) + key.mul(&r_half)]
+}
+
+/// A ciphertext from its two compressed parts.
+pub(crate) fn ciphertext_from_elements(parts: &[Element]) -> Result<Ciphertext, Error> {
+    match parts {
         [alpha, beta] => Ok(Ciphertext {
             alpha: *alpha,
             beta: *beta,

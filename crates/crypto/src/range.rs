@@ -20,9 +20,9 @@
 
 use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::scalar::Scalar;
-use curve25519_dalek::traits::VartimeMultiscalarMul;
+use curve25519_dalek::traits::{Identity, VartimeMultiscalarMul};
 use rand_core::CryptoRng;
-use subtle::{ConditionallySelectable, ConstantTimeEq};
+use subtle::{ConditionallySelectable, ConstantTimeEq, ConstantTimeGreater, ConstantTimeLess};
 
 use crate::batch::Accumulator;
 use crate::elgamal::{ElectionKey, mul_g};
@@ -171,6 +171,7 @@ fn check_max(max: u64) -> Result<usize, Error> {
 ///
 /// Every branch costs the same fixed-base multiplications whichever is real, and the real
 /// branch is chosen with constant-time selections, so the running time does not depend on `m`.
+/// Cost: `2(L+1) + L` fixed-base multiplications and one batched compression.
 pub fn prove_range<R: CryptoRng + ?Sized>(
     ctx: &RangeContext<'_>,
     max: u64,
@@ -179,69 +180,140 @@ pub fn prove_range<R: CryptoRng + ?Sized>(
     nonce: &SecretScalar,
     rng: &mut R,
 ) -> Result<RangeProof, Error> {
-    let n = check_max(max)?;
-    if m > max {
-        return Err(Error::OutOfRange {
-            what: "plaintext",
-            value: m,
-            max,
-        });
-    }
-    let r = nonce.expose();
-    let u = SecretScalar::random(rng);
-    let m_s = Scalar::from(m);
-    let half = half();
-    // Per branch: simulated challenge c_j and response z_j (discarded for the real branch),
-    // w_j = u (real) or z_j − c_j·r (simulated), t_j = c_j·(j − m) (zero for the real one):
-    // a_j = w_j·G, b_j = w_j·K + t_j·G.
-    let mut sim: Vec<(Scalar, Scalar)> = Vec::with_capacity(n);
-    let mut halves: Vec<RistrettoPoint> = Vec::with_capacity(2 * n);
-    for j in 0..=max {
-        let c_j = Scalar::random(rng);
-        let z_j = Scalar::random(rng);
-        let is_real = j.ct_eq(&m);
-        let w = Scalar::conditional_select(&(z_j - c_j * r), u.expose(), is_real);
-        let t = c_j * (Scalar::from(j) - m_s);
-        // Halves, so that all commitments are compressed in one batch.
-        let w_half = w * half;
-        halves.push(mul_g(&w_half));
-        halves.push(ctx.key.mul(&w_half) + mul_g(&(t * half)));
-        sim.push((c_j, z_j));
-    }
-    let flat = Element::from_halves("range commitment", &halves)?;
-    let elements: Vec<(Element, Element)> = flat
-        .chunks_exact(2)
-        .filter_map(|pair| match pair {
-            [a, b] => Some((*a, *b)),
-            _ => None,
-        })
-        .collect();
-    let c = range_challenge(
-        ctx,
-        max,
-        st,
-        &mut elements.iter().map(|(a, b)| (a.as_bytes(), b.as_bytes())),
-    );
-    let mut c_real = c;
-    for (j, (c_j, _)) in (0..=max).zip(&sim) {
-        let is_real = j.ct_eq(&m);
-        c_real -= Scalar::conditional_select(c_j, &Scalar::ZERO, is_real);
-    }
-    let z_real = u.expose() + c_real * r;
-    let branches = (0..=max)
-        .zip(sim)
-        .zip(elements)
-        .map(|((j, (c_j, z_j)), (a, b))| {
+    let pending = PendingRange::commit(ctx.key, max, m, nonce, rng)?;
+    let elements = Element::from_halves("range commitment", &pending.halves)?;
+    pending.finish(ctx, st, nonce, &elements)
+}
+
+/// A range proof whose commitments are computed (at half their value) but not yet
+/// compressed, so that a caller proving many statements compresses all of them together.
+pub(crate) struct PendingRange {
+    max: u64,
+    m: u64,
+    u: SecretScalar,
+    sim: Vec<(Scalar, Scalar)>,
+    /// `a_0/2, b_0/2, a_1/2, …`.
+    pub(crate) halves: Vec<RistrettoPoint>,
+}
+
+impl PendingRange {
+    /// The commitments of a proof that the ciphertext encrypts `m ∈ 0..=max` under `key`.
+    pub(crate) fn commit<R: CryptoRng + ?Sized>(
+        key: &ElectionKey,
+        max: u64,
+        m: u64,
+        nonce: &SecretScalar,
+        rng: &mut R,
+    ) -> Result<PendingRange, Error> {
+        let n = check_max(max)?;
+        if m > max {
+            return Err(Error::OutOfRange {
+                what: "plaintext",
+                value: m,
+                max,
+            });
+        }
+        let r = nonce.expose();
+        let u = SecretScalar::random(rng);
+        let m_s = Scalar::from(m);
+        let half = half();
+        // Per branch: simulated challenge c_j and response z_j (discarded for the real
+        // branch), w_j = u (real) or z_j − c_j·r (simulated), t_j = c_j·(j − m) (zero for the
+        // real one): a_j = w_j·G, b_j = w_j·K + t_j·G. The L non-zero t_j·G are computed in
+        // "slots" (slot k holds branch k below m and branch k + 1 from m on), chosen and
+        // placed with constant-time selections, so every branch costs the same whichever is
+        // real. Points are computed at half their value for the batched compression.
+        let mut sim: Vec<(Scalar, Scalar)> = Vec::with_capacity(n);
+        let mut ts: Vec<Scalar> = Vec::with_capacity(n);
+        let mut halves: Vec<RistrettoPoint> = Vec::with_capacity(2 * n);
+        for j in 0..=max {
+            let c_j = Scalar::random(rng);
+            let z_j = Scalar::random(rng);
             let is_real = j.ct_eq(&m);
-            RangeBranch {
-                a,
-                b,
-                challenge: Scalar::conditional_select(&c_j, &c_real, is_real),
-                response: Scalar::conditional_select(&z_j, &z_real, is_real),
-            }
+            let w = Scalar::conditional_select(&(z_j - c_j * r), u.expose(), is_real);
+            ts.push(c_j * (Scalar::from(j) - m_s));
+            let w_half = w * half;
+            halves.push(mul_g(&w_half));
+            halves.push(key.mul(&w_half));
+            sim.push((c_j, z_j));
+        }
+        let slots: Vec<RistrettoPoint> = (0..max)
+            .zip(ts.iter().zip(ts.iter().skip(1)))
+            .map(|(k, (lo, hi))| {
+                let at_or_after = !k.ct_lt(&m);
+                mul_g(&(Scalar::conditional_select(lo, hi, at_or_after) * half))
+            })
+            .collect();
+        for (j, b_half) in (0..=max).zip(halves.iter_mut().skip(1).step_by(2)) {
+            let below = usize::try_from(j).ok().and_then(|i| slots.get(i)).copied();
+            let above = usize::try_from(j)
+                .ok()
+                .and_then(|i| i.checked_sub(1))
+                .and_then(|i| slots.get(i))
+                .copied();
+            let mut t_point = RistrettoPoint::identity();
+            t_point.conditional_assign(&below.unwrap_or(t_point), j.ct_lt(&m));
+            t_point.conditional_assign(&above.unwrap_or(t_point), j.ct_gt(&m));
+            *b_half += t_point;
+        }
+        Ok(PendingRange {
+            max,
+            m,
+            u,
+            sim,
+            halves,
         })
-        .collect();
-    Ok(RangeProof { branches })
+    }
+
+    /// Finish with the compressed commitments (`elements`, in the order of `halves`).
+    pub(crate) fn finish(
+        self,
+        ctx: &RangeContext<'_>,
+        st: &RangeStatement,
+        nonce: &SecretScalar,
+        elements: &[Element],
+    ) -> Result<RangeProof, Error> {
+        let PendingRange { max, m, u, sim, .. } = self;
+        let r = nonce.expose();
+        let elements: Vec<(Element, Element)> = elements
+            .chunks_exact(2)
+            .filter_map(|pair| match pair {
+                [a, b] => Some((*a, *b)),
+                _ => None,
+            })
+            .collect();
+        if elements.len() != sim.len() {
+            return Err(Error::Argument(
+                "commitments do not match the pending proof",
+            ));
+        }
+        let c = range_challenge(
+            ctx,
+            max,
+            st,
+            &mut elements.iter().map(|(a, b)| (a.as_bytes(), b.as_bytes())),
+        );
+        let mut c_real = c;
+        for (j, (c_j, _)) in (0..=max).zip(&sim) {
+            let is_real = j.ct_eq(&m);
+            c_real -= Scalar::conditional_select(c_j, &Scalar::ZERO, is_real);
+        }
+        let z_real = u.expose() + c_real * r;
+        let branches = (0..=max)
+            .zip(sim)
+            .zip(elements)
+            .map(|((j, (c_j, z_j)), (a, b))| {
+                let is_real = j.ct_eq(&m);
+                RangeBranch {
+                    a,
+                    b,
+                    challenge: Scalar::conditional_select(&c_j, &c_real, is_real),
+                    response: Scalar::conditional_select(&z_j, &z_real, is_real),
+                }
+            })
+            .collect();
+        Ok(RangeProof { branches })
+    }
 }
 
 impl RangeProof {

@@ -1,4 +1,4 @@
-//! The canonical encoding of a validated manifest and the election fingerprint.
+//! The canonical encoding of a validated manifest and its digest.
 //!
 //! Specified in `docs/spec/manifest.md`, "Canonical encoding". In short: the manifest in its
 //! raw form with every default written out ([`crate::Manifest::to_raw`]) is written as JSON
@@ -21,8 +21,8 @@ use sha2::{Digest, Sha256};
 
 use crate::Manifest;
 
-/// Domain-separation tag of the election fingerprint.
-pub const FINGERPRINT_TAG: &[u8] = b"sanduq/v0.1/election-fingerprint";
+/// Domain-separation tag of the manifest digest.
+pub const DIGEST_TAG: &[u8] = b"sanduq/v0.1/manifest-digest";
 
 /// A JSON value restricted to what the canonical encoding allows.
 enum Canon {
@@ -149,14 +149,16 @@ impl Manifest {
     /// that every implementation derives identically from the same manifest.
     pub fn canonical_bytes(&self) -> Vec<u8> {
         // The raw form holds only strings, integers, arrays and tables, so encoding cannot
-        // fail; an empty result would make any fingerprint check fail loudly.
+        // fail; an empty result would make any digest check fail loudly.
         to_canonical_json(&self.to_raw()).unwrap_or_default()
     }
 
-    /// The election fingerprint: [`tagged_sha256`] with [`FINGERPRINT_TAG`] over
-    /// [`Manifest::canonical_bytes`].
-    pub fn fingerprint(&self) -> [u8; 32] {
-        tagged_sha256(FINGERPRINT_TAG, &self.canonical_bytes())
+    /// The manifest digest: [`tagged_sha256`] with [`DIGEST_TAG`] over
+    /// [`Manifest::canonical_bytes`]. A short identifier of the manifest's content; the
+    /// election fingerprint that every proof hashes is defined in `docs/spec/crypto.md` §4.2
+    /// over the same canonical bytes and the election parameters.
+    pub fn manifest_digest(&self) -> [u8; 32] {
+        tagged_sha256(DIGEST_TAG, &self.canonical_bytes())
     }
 }
 

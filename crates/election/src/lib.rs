@@ -10,9 +10,12 @@
 //!
 //! - [`Manifest::parse`] reads TOML and applies every validation rule at once, reporting each
 //!   problem with the path of its field ([`ManifestError`]). A [`Manifest`] is always valid.
-//! - [`Manifest::ballot_style`] derives which contests a voter of a group gets at a station.
-//! - [`Manifest::canonical_bytes`] gives the canonical encoding and [`Manifest::fingerprint`] the
-//!   election fingerprint ([`canonical`]).
+//! - [`Manifest::ballot_style`] derives which contests a voter of a group gets at a station;
+//!   [`Manifest::roll_summary`] sums the voter roll up the hierarchy;
+//!   [`Contest::count_options`] gives the `sanduq count` options that count a contest.
+//! - [`Manifest::canonical_bytes`] gives the canonical encoding and [`Manifest::manifest_digest`]
+//!   a digest of it ([`canonical`]); the election fingerprint (`docs/spec/crypto.md` §4.2) hashes
+//!   the same canonical bytes.
 //! - [`demo::generate`] builds the embedded Afghan demo election for any number of voters.
 //!
 //! The crate does no I/O: it reads from `&str` and returns values.
@@ -33,7 +36,7 @@ mod validate;
 
 pub use error::{ManifestError, Problem, ProblemKind, RefKind};
 pub use id::{ID_CHARSET, ID_MAX_LEN, Id, IdError};
-pub use manifest::Manifest;
+pub use manifest::{Manifest, RollTotals};
 pub use model::{
     Candidate, Constituency, Contest, Gender, GroupBallot, Jurisdiction, JurisdictionKind, Method,
     Names, Office, OfficeKind, Party, Percent, PollingCentre, PollingStation, ReservedRule, Scope,

@@ -32,6 +32,22 @@ pub(crate) struct Index {
     pub(crate) contests: BTreeMap<Id, usize>,
 }
 
+/// Voter-roll totals of one unit (see [`Manifest::roll_summary`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct RollTotals {
+    /// Polling stations in the unit.
+    pub stations: u64,
+    /// Registered voters.
+    pub registered: u64,
+    /// Registered at men's stations.
+    pub men: u64,
+    /// Registered at women's stations.
+    pub women: u64,
+    /// Registered voters of each voter group (groups with an entry on some list).
+    pub groups: BTreeMap<Id, u64>,
+}
+
 /// A validated election manifest.
 ///
 /// The only ways to get one are [`Manifest::parse`] (TOML text), [`Manifest::from_raw`] and the
@@ -281,6 +297,34 @@ impl Manifest {
             }
             out.push(parent);
             current = parent;
+        }
+        out
+    }
+
+    /// The voter-roll summary of every unit of the geographic namespace (stations, centres,
+    /// districts, provinces, the nation): registered voters by station gender and by group,
+    /// summed upwards from the stations.
+    pub fn roll_summary(&self) -> BTreeMap<Id, RollTotals> {
+        let mut out: BTreeMap<Id, RollTotals> = self
+            .index
+            .geo
+            .keys()
+            .map(|id| (id.clone(), RollTotals::default()))
+            .collect();
+        for s in &self.polling_stations {
+            for unit in self.ancestry(s.id.as_str()) {
+                if let Some(t) = out.get_mut(unit) {
+                    t.stations += 1;
+                    t.registered += u64::from(s.registered);
+                    match s.gender {
+                        crate::StationGender::Men => t.men += u64::from(s.registered),
+                        crate::StationGender::Women => t.women += u64::from(s.registered),
+                    }
+                    for (g, n) in &s.groups {
+                        *t.groups.entry(g.clone()).or_default() += u64::from(*n);
+                    }
+                }
+            }
         }
         out
     }

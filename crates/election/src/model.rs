@@ -449,11 +449,73 @@ pub struct Contest {
 }
 
 impl Contest {
+    /// The options of `sanduq count` (see `count-cli.md`) that count this contest, given the
+    /// election's tie-break seed: `--method`, `--seats`, `--reserved` and `--reserved-rule` when
+    /// seats are reserved, `--threshold` when set, and `--seed`.
+    pub fn count_options(&self, tie_break_seed: &[u8]) -> Vec<String> {
+        let mut out = vec![
+            "--method".to_owned(),
+            self.method.as_str().to_owned(),
+            "--seats".to_owned(),
+            self.seats.to_string(),
+        ];
+        if self.reserved_women > 0 {
+            out.extend([
+                "--reserved".to_owned(),
+                self.reserved_women.to_string(),
+                "--reserved-rule".to_owned(),
+                self.reserved_rule.as_str().to_owned(),
+            ]);
+        }
+        if let Some(t) = self.threshold {
+            out.extend(["--threshold".to_owned(), t.to_string()]);
+        }
+        out.extend(["--seed".to_owned(), hex::encode(tie_break_seed)]);
+        out
+    }
+
     /// The number of women standing.
     pub fn women_standing(&self) -> usize {
         self.candidates
             .iter()
             .filter(|c| c.gender == Gender::Female)
             .count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn percent_parsing_and_canonical_text() {
+        for (text, milli, canonical) in [
+            ("5", 5_000, "5"),
+            ("2.5", 2_500, "2.5"),
+            ("2.50", 2_500, "2.5"),
+            ("0.125", 125, "0.125"),
+            ("100", 100_000, "100"),
+            ("007", 7_000, "7"),
+        ] {
+            let p = Percent::parse(text).unwrap();
+            assert_eq!(p.millipercent(), milli, "{text}");
+            assert_eq!(p.to_string(), canonical, "{text}");
+        }
+        for bad in [
+            "", ".5", "5.", "1.2345", "100.001", "-1", "1e2", "1000", " 5",
+        ] {
+            assert_eq!(Percent::parse(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn vocabularies_round_trip() {
+        for m in Method::ALL {
+            assert_eq!(Method::parse(m.as_str()), Some(*m));
+        }
+        // The fifteen names of `sanduq count --method`.
+        assert_eq!(Method::ALL.len(), 15);
+        assert_eq!(Method::parse("borda"), None);
     }
 }

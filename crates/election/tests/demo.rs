@@ -337,7 +337,7 @@ fn deterministic_for_a_seed() {
     assert_eq!(a, b);
     assert_eq!(a.canonical_bytes(), b.canonical_bytes());
     let c = build(20_000, false, 43);
-    assert_ne!(a.fingerprint(), c.fingerprint());
+    assert_ne!(a.manifest_digest(), c.manifest_digest());
     assert_ne!(a.tie_break_seed(), c.tie_break_seed());
 }
 
@@ -378,4 +378,24 @@ fn kuchi_voter_in_bamyan_gets_the_kuchi_ballot_instead_of_bamyans() {
         }
         assert!(contests[2].as_str().starts_with("pc-af-"));
     }
+}
+
+#[test]
+fn roll_summary_of_the_demo() {
+    let m = build(20_000, false, 9);
+    let r = m.roll_summary();
+    let nation = &r["af"];
+    assert_eq!(nation.registered, 20_000);
+    assert_eq!(nation.men + nation.women, 20_000);
+    // 34% women, each province rounding down but at least K: between 33% and 35%.
+    assert!((6_600..=7_000).contains(&nation.women), "{}", nation.women);
+    assert_eq!(nation.groups["kuchi"], 400);
+    assert_eq!(nation.stations, m.polling_stations().len() as u64);
+    let provinces: u64 = m
+        .jurisdictions()
+        .iter()
+        .filter(|j| j.kind == JurisdictionKind::Province)
+        .map(|j| r[j.id.as_str()].registered)
+        .sum();
+    assert_eq!(provinces, 20_000);
 }

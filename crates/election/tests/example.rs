@@ -1,8 +1,8 @@
 //! The spec's worked example (`tests/data/example.toml`): it parses, its canonical bytes and
-//! fingerprint match values computed independently, and its ballot styles follow the rule.
+//! digest match values computed independently, and its ballot styles follow the rule.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
-use sanduq_election::canonical::{FINGERPRINT_TAG, tagged_sha256};
+use sanduq_election::canonical::{DIGEST_TAG, tagged_sha256};
 use sanduq_election::raw::RawManifest;
 use sanduq_election::{Gender, Manifest, Method, ReservedRule, Scope, StationGender, Status};
 use sha2::{Digest, Sha256};
@@ -16,13 +16,13 @@ const EXAMPLE: &str = include_str!("data/example.toml");
 /// ```text
 /// python3 -c 'import tomllib,json,hashlib,struct
 /// b=json.dumps(tomllib.load(open("example.toml","rb")),sort_keys=True,separators=(",",":"),ensure_ascii=False).encode()
-/// t=b"sanduq/v0.1/election-fingerprint"
+/// t=b"sanduq/v0.1/manifest-digest"
 /// print(len(b),hashlib.sha256(b).hexdigest())
 /// print(hashlib.sha256(struct.pack(">Q",len(t))+t+struct.pack(">Q",len(b))+b).hexdigest())'
 /// ```
 const CANONICAL_LEN: usize = 5714;
 const CANONICAL_SHA256: &str = "461eeb3e03a3af10a7992d26e86d6a829472a47fd3c623a6d6d4429fb74bf850";
-const FINGERPRINT: &str = "fef27af1a460027135101aa7deb41158c2e47faed58ca6701968ef0938425831";
+const DIGEST: &str = "a98f6fd92bb998e76ffc5daba30c3b51d3a86334a33d2ceedf038a4ec8ff2269";
 
 fn example() -> Manifest {
     Manifest::parse(EXAMPLE).unwrap()
@@ -93,14 +93,74 @@ fn example_parses_into_the_expected_model() {
 }
 
 #[test]
+fn roll_summary_adds_up_the_stations() {
+    let m = example();
+    let r = m.roll_summary();
+    // From the example file: Bamyan men 420 (35 Kuchi), women 250 (12 Kuchi);
+    // Kabul men 580, women 310, no group voters.
+    let bam = &r["af-bam"];
+    assert_eq!(
+        (bam.stations, bam.registered, bam.men, bam.women),
+        (2, 670, 420, 250)
+    );
+    assert_eq!(bam.groups["kuchi"], 47);
+    let kab = &r["af-kab-d01-c001"];
+    assert_eq!(
+        (kab.stations, kab.registered, kab.men, kab.women),
+        (2, 890, 580, 310)
+    );
+    assert!(kab.groups.is_empty());
+    let nation = &r["af"];
+    assert_eq!(
+        (nation.stations, nation.registered, nation.men, nation.women),
+        (4, 1560, 1000, 560)
+    );
+    assert_eq!(r["af-bam-d01-c001-w1"].registered, 250);
+    assert_eq!(r.len(), 5 + 2 + 4);
+}
+
+#[test]
+fn count_options_follow_the_count_contract() {
+    let m = example();
+    let seed = "5eed".repeat(8);
+    let opts = m
+        .contest("wj-af-kab")
+        .unwrap()
+        .count_options(m.tie_break_seed());
+    assert_eq!(
+        opts,
+        [
+            "--method",
+            "sntv",
+            "--seats",
+            "2",
+            "--reserved",
+            "1",
+            "--reserved-rule",
+            "open-then-extra",
+            "--seed",
+            &seed,
+        ]
+    );
+    let opts = m
+        .contest("president")
+        .unwrap()
+        .count_options(m.tie_break_seed());
+    assert_eq!(
+        opts,
+        ["--method", "two-round", "--seats", "1", "--seed", &seed]
+    );
+}
+
+#[test]
 fn canonical_bytes_match_the_frozen_snapshot() {
     let bytes = example().canonical_bytes();
     assert_eq!(bytes.len(), CANONICAL_LEN);
     assert_eq!(hex::encode(Sha256::digest(&bytes)), CANONICAL_SHA256);
-    assert_eq!(hex::encode(example().fingerprint()), FINGERPRINT);
+    assert_eq!(hex::encode(example().manifest_digest()), DIGEST);
     assert_eq!(
-        hex::encode(tagged_sha256(FINGERPRINT_TAG, &bytes)),
-        FINGERPRINT
+        hex::encode(tagged_sha256(DIGEST_TAG, &bytes)),
+        DIGEST
     );
     // Canonical JSON: no whitespace outside strings, sorted keys, raw UTF-8.
     let text = String::from_utf8(bytes).unwrap();
@@ -136,14 +196,14 @@ fn defaults_left_out_give_the_same_bytes() {
     }
     let m = Manifest::from_raw(&raw).unwrap();
     assert_eq!(m, example());
-    assert_eq!(hex::encode(m.fingerprint()), FINGERPRINT);
+    assert_eq!(hex::encode(m.manifest_digest()), DIGEST);
 }
 
 #[test]
-fn any_change_changes_the_fingerprint() {
+fn any_change_changes_the_manifest_digest() {
     let text = EXAMPLE.replacen("registered = 310", "registered = 311", 1);
     let m = Manifest::parse(&text).unwrap();
-    assert_ne!(hex::encode(m.fingerprint()), FINGERPRINT);
+    assert_ne!(hex::encode(m.manifest_digest()), DIGEST);
 }
 
 #[test]

@@ -28,7 +28,7 @@ use sanduq_trustee::{Policy, TAG_DECRYPTION_SHARE, TrusteeIndex};
 use serde::Serialize;
 
 use crate::chain::{chain_close, chain_start, confirmation_code};
-use crate::hierarchy::{Disclosure, Hierarchy, Level};
+use crate::hierarchy::{Disclosure, Level};
 use crate::protocol::{Election, ROUND, contest_from_wire, count_contest};
 use crate::record::{
     CEREMONY, CeremonyFile, Location, MANIFEST, PARAMETERS, RESULTS, districts_with_stations,
@@ -304,7 +304,7 @@ fn run_checks(st: &mut State<'_>) -> Option<(String, String, AllTokens)> {
 
     // ---- 2. manifest
     let election = check_manifest(st, params.as_ref());
-    let t2 = election.as_ref().map(|_| ManifestOk(()));
+    let t2 = election.is_ok().then_some(ManifestOk(()));
     st.record(2, 1, election.as_ref().map(|_| ()).map_err(Clone::clone));
     let election = election.ok();
 
@@ -365,7 +365,7 @@ fn run_checks(st: &mut State<'_>) -> Option<(String, String, AllTokens)> {
     };
     let tokens = (
         t1_ok.then_some(ParametersOk(()))?,
-        t2.ok()?,
+        t2?,
         ceremony.as_ref().map(|_| CeremonyOk(()))?,
         (ballots_ok && pass(4..=8, st)).then_some(BallotsOk(()))?,
         (tallies.is_some() && pass(9..=10, st)).then_some(TalliesOk(()))?,

@@ -355,11 +355,33 @@ pub fn format_entry_bundle<E: AsRef<[u8]>>(entries: &[E]) -> Result<Vec<u8>, Til
 
 /// Hash tiles held in memory, readable as a [`NodeStore`].
 ///
-/// A node at tree level `h` is read from tile level `h / 8`, hashing the `2^(h mod 8)` tile
-/// hashes it spans. For each (level, index) the widest tile supplied is kept.
+/// A node at tree level `h` lies in tile level `h / 8`: it is the Merkle tree hash of the
+/// `2^(h mod 8)` tile hashes it spans. Those internal nodes are computed once, when the tile
+/// is inserted, so a read is a lookup. For each (level, index) the widest tile supplied is
+/// kept.
 #[derive(Debug, Clone, Default)]
 pub struct TileStore {
-    tiles: BTreeMap<(u8, u64), Vec<Hash>>,
+    /// `tiles[(L, N)][r][j]`: hash of tile hashes `[j·2^r, (j+1)·2^r)` of tile `(L, N)`.
+    tiles: BTreeMap<(u8, u64), Vec<Vec<Hash>>>,
+}
+
+/// The complete internal levels of a tile: level 0 is the tile's hashes.
+fn tile_levels(hashes: Vec<Hash>) -> Vec<Vec<Hash>> {
+    let mut levels = vec![hashes];
+    while let Some(prev) = levels.last() {
+        if prev.len() < 2 {
+            break;
+        }
+        let next: Vec<Hash> = prev
+            .chunks_exact(2)
+            .filter_map(|pair| match pair {
+                [l, r] => Some(merkle::node_hash(l, r)),
+                _ => None,
+            })
+            .collect();
+        levels.push(next);
+    }
+    levels
 }
 
 impl TileStore {
@@ -378,8 +400,8 @@ impl TileStore {
         };
         let hashes = parse_hash_tile(tile, bytes)?;
         let slot = self.tiles.entry((level, index)).or_default();
-        if hashes.len() > slot.len() {
-            *slot = hashes;
+        if hashes.len() > slot.first().map_or(0, Vec::len) {
+            *slot = tile_levels(hashes);
         }
         Ok(())
     }
@@ -395,7 +417,7 @@ impl TileStore {
         };
         let entries = parse_entry_bundle(bytes, Some(width))?;
         let base = index.saturating_mul(u64::from(TILE_WIDTH));
-        let hashes = self.tiles.get(&(0, index));
+        let hashes = self.tiles.get(&(0, index)).and_then(|t| t.first());
         for (i, e) in entries.iter().enumerate() {
             let global = base.saturating_add(i as u64);
             let want = hashes.and_then(|h| h.get(i));
@@ -417,9 +439,7 @@ impl NodeStore for TileStore {
         }
         let tile_index = first / u64::from(TILE_WIDTH);
         let pos = usize::try_from(first % u64::from(TILE_WIDTH)).ok()?;
-        let count = 1usize << sub;
-        let hashes = self.tiles.get(&(tile_level, tile_index))?;
-        let span = hashes.get(pos..pos.checked_add(count)?)?;
-        Some(merkle::root_from_leaves(span))
+        let levels = self.tiles.get(&(tile_level, tile_index))?;
+        levels.get(usize::from(sub))?.get(pos >> sub).copied()
     }
 }

@@ -575,19 +575,6 @@ impl Witness {
         }
         let submitted = req.checkpoint.note().to_bytes();
         match &stored {
-            None => {
-                // old == 0: nothing to prove against, and the proof MUST be empty.
-                if !req.proof.is_empty() {
-                    return Outcome::BadProof {
-                        origin,
-                        reason: merkle::Error::WrongProofLength {
-                            expected: 0,
-                            got: req.proof.len(),
-                        },
-                        evidence: None,
-                    };
-                }
-            }
             Some(s) if s.size == cp.size() => {
                 if !req.proof.is_empty() {
                     return Outcome::BadProof {
@@ -610,7 +597,7 @@ impl Witness {
                     };
                 }
             }
-            Some(s) => {
+            Some(s) if s.size > 0 => {
                 if let Err(reason) =
                     merkle::verify_consistency(s.size, cp.size(), &req.proof, &s.root, cp.root())
                 {
@@ -622,6 +609,19 @@ impl Witness {
                             newer: submitted,
                             proof: req.proof.clone(),
                         }),
+                    };
+                }
+            }
+            _ => {
+                // old == 0: nothing to prove against, and the proof MUST be empty.
+                if !req.proof.is_empty() {
+                    return Outcome::BadProof {
+                        origin,
+                        reason: merkle::Error::WrongProofLength {
+                            expected: 0,
+                            got: req.proof.len(),
+                        },
+                        evidence: None,
                     };
                 }
             }

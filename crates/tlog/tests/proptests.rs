@@ -417,3 +417,24 @@ proptest! {
         prop_assert!(merkle::verify_subtree_consistency(start, end, size, &pr, &r1, &r2).is_err());
     }
 }
+
+proptest! {
+    #![proptest_config(config(64))]
+
+    /// Hash tiles written from a tree and read back through a `TileStore` give the same
+    /// roots and proofs as the tree, for every size up to the tree's.
+    #[test]
+    fn tiles_reproduce_tree_proofs(size in 1u64..3000, a in any::<prop::sample::Index>(), b in any::<prop::sample::Index>()) {
+        let tree = tree_of(size);
+        let mut store = tiles::TileStore::new();
+        for p in tiles::hash_tiles_for_size(size) {
+            let TilePath::Hash { level, index, width } = p else { unreachable!() };
+            store.insert(&p, &tiles::hash_tile_bytes(&tree, level, index, width).unwrap()).unwrap();
+        }
+        let old = a.index(size as usize) as u64 + 1;
+        let i = b.index(old as usize) as u64;
+        prop_assert_eq!(merkle::root(&store, old).unwrap(), tree.root_at(old).unwrap());
+        prop_assert_eq!(merkle::inclusion_proof(&store, i, size).unwrap(), tree.inclusion_proof(i, size).unwrap());
+        prop_assert_eq!(merkle::consistency_proof(&store, old, size).unwrap(), tree.consistency_proof(old, size).unwrap());
+    }
+}

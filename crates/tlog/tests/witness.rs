@@ -345,4 +345,16 @@ fn new_log_signed_with_derived_key() {
             .status(),
         422
     );
+
+    // An empty log (size 0) is cosigned, and from it old 0 with no proof moves on to size 1.
+    let store = MemoryStore::new();
+    let empty = format!("{ORIGIN}\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n");
+    let note = Note::new(empty.clone(), vec![log.sign(&empty).unwrap()]).unwrap();
+    let mut body = b"old 0\n\n".to_vec();
+    body.extend_from_slice(&note.to_bytes());
+    assert_eq!(witness().add_checkpoint(&store, &body, NOW).status(), 200);
+    assert_eq!(store.latest(ORIGIN).unwrap().unwrap().size, 0);
+    let one = common::read("witness/litewitness/requests/01.txt");
+    assert_eq!(witness().add_checkpoint(&store, &one, NOW).status(), 200);
+    assert_eq!(store.latest(ORIGIN).unwrap().unwrap().size, 1);
 }

@@ -9,7 +9,8 @@
 mod generator;
 
 fn main() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/spec/vectors/ceremony");
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/spec/vectors/ceremony");
     std::fs::create_dir_all(&dir).unwrap();
     for (name, contents) in generator::generate() {
         let path = dir.join(&name);

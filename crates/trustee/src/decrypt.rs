@@ -15,8 +15,8 @@ use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::{Identity, VartimeMultiscalarMul};
 use rand_core::CryptoRng;
-use sanduq_crypto::sigma::{DleqProof, DleqStatement, prove_dleq, verify_dleq};
-use sanduq_crypto::{Element, ElectionFingerprint};
+use sanduq_crypto::sigma::{DleqProof, DleqStatement, dleq_challenge, prove_dleq, verify_dleq};
+use sanduq_crypto::{ElectionFingerprint, Element};
 
 use crate::dkg::{KeyShare, PublicKeyPackage};
 use crate::error::{Error, Stage};
@@ -152,9 +152,126 @@ pub fn verify_decryption_share(
     .map_err(|_| Error::InvalidDecryptionProof { trustee })
 }
 
+/// A decryption share to verify, with the ciphertext it claims to decrypt.
+#[derive(Clone, Copy, Debug)]
+pub struct ShareToVerify<'a> {
+    /// The ciphertext.
+    pub ciphertext: &'a Ciphertext,
+    /// Its identity.
+    pub id: &'a CiphertextId,
+    /// The share.
+    pub share: &'a DecryptionShare,
+}
+
+/// Verify many decryption shares at once (spec §8.2, batched as in crypto.md §10).
+///
+/// With independent random 128-bit weights `w_j`, `w'_j` per share, the `2·N` equations of
+/// §8.2 are checked together as one multiscalar multiplication:
+///
+/// $$ Σ_j w_j (z_j·G − a1_j − c_j·P_j) + w'_j (z_j·α_j − a2_j − c_j·M_j) = 0. $$
+///
+/// A failing batch is bisected, left half first, so the error names the same share — the
+/// first bad one in `items` — as verifying one by one with [`verify_decryption_share`].
+pub fn verify_decryption_shares<R: CryptoRng + ?Sized>(
+    fingerprint: &ElectionFingerprint,
+    package: &PublicKeyPackage,
+    items: &[ShareToVerify<'_>],
+    rng: &mut R,
+) -> Result<(), Error> {
+    for it in items {
+        let trustee = it.share.trustee;
+        if !package.public_shares.contains_key(&trustee) {
+            return Err(Error::UnknownTrustee { trustee });
+        }
+        if &it.share.id != it.id {
+            return Err(Error::WrongCiphertext { trustee });
+        }
+    }
+    match first_bad(fingerprint, package, items, rng) {
+        None => Ok(()),
+        Some(trustee) => Err(Error::InvalidDecryptionProof { trustee }),
+    }
+}
+
+/// The trustee of the first share whose proof fails, by bisection.
+fn first_bad<R: CryptoRng + ?Sized>(
+    fingerprint: &ElectionFingerprint,
+    package: &PublicKeyPackage,
+    items: &[ShareToVerify<'_>],
+    rng: &mut R,
+) -> Option<TrusteeIndex> {
+    if items.is_empty() || batch_holds(fingerprint, package, items, rng) {
+        return None;
+    }
+    if let [single] = items {
+        return Some(single.share.trustee);
+    }
+    let (left, right) = items.split_at(items.len() / 2);
+    first_bad(fingerprint, package, left, rng)
+        .or_else(|| first_bad(fingerprint, package, right, rng))
+}
+
+fn weight<R: CryptoRng + ?Sized>(rng: &mut R) -> Scalar {
+    let low = u128::from(rng.next_u64());
+    let high = u128::from(rng.next_u64());
+    Scalar::from((high << 64) | low)
+}
+
+fn batch_holds<R: CryptoRng + ?Sized>(
+    fingerprint: &ElectionFingerprint,
+    package: &PublicKeyPackage,
+    items: &[ShareToVerify<'_>],
+    rng: &mut R,
+) -> bool {
+    let g = generator();
+    let mut g_coefficient = Scalar::ZERO;
+    let mut scalars = Vec::with_capacity(5 * items.len() + 1);
+    let mut points = Vec::with_capacity(5 * items.len() + 1);
+    for it in items {
+        let trustee = it.share.trustee;
+        let Some(public) = package.public_shares.get(&trustee) else {
+            return false;
+        };
+        let st = DleqStatement {
+            g1: &g,
+            y1: public,
+            g2: &it.ciphertext.alpha,
+            y2: &it.share.share,
+        };
+        let proof = &it.share.proof;
+        let c = with_context(trustee, it.id, it.ciphertext, |ctx| {
+            dleq_challenge(
+                TAG_DECRYPTION_SHARE,
+                fingerprint.as_bytes(),
+                ctx,
+                &st,
+                &proof.a1,
+                &proof.a2,
+            )
+        });
+        let (w1, w2) = (weight(rng), weight(rng));
+        g_coefficient += w1 * proof.response;
+        scalars.extend([-w1, -w1 * c, w2 * proof.response, -w2, -w2 * c]);
+        points.extend([
+            *proof.a1.point(),
+            *public.point(),
+            *it.ciphertext.alpha.point(),
+            *proof.a2.point(),
+            *it.share.share.point(),
+        ]);
+    }
+    scalars.push(g_coefficient);
+    points.push(*g.point());
+    RistrettoPoint::vartime_multiscalar_mul(scalars.iter(), points.iter())
+        == RistrettoPoint::identity()
+}
+
 /// The Lagrange coefficient at 0 of trustee `j` in the set `present`:
 /// $λ_j = Π_{k≠j} k / (k − j)$ (spec §8.3).
-pub fn lagrange_at_zero(present: &BTreeSet<TrusteeIndex>, j: TrusteeIndex) -> Result<Scalar, Error> {
+pub fn lagrange_at_zero(
+    present: &BTreeSet<TrusteeIndex>,
+    j: TrusteeIndex,
+) -> Result<Scalar, Error> {
     if !present.contains(&j) {
         return Err(Error::Argument(format!("{j} is not in the set")));
     }

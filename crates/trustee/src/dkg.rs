@@ -29,7 +29,11 @@
 //! [`Round3Secret::reveal_complaint`] and [`judge_reveal_complaint`]. The ceremony then
 //! starts again without it (spec §6.2 explains why that suffices).
 //!
-//! Secret state is taken by value at every step, so it cannot be reused.
+//! Secret state is taken by value at every step, so it cannot be reused. A trustee that runs
+//! each step at a different time keeps only [`StoredSecrets`] (its encryption key and
+//! polynomials, encrypted at rest by the caller) and rebuilds the state of a step from them
+//! and the published messages with `Round1Secret::restore`, `Round2Secret::restore` or
+//! `Round3Secret::restore`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -39,7 +43,7 @@ use curve25519_dalek::traits::Identity;
 use rand_core::CryptoRng;
 use sanduq_crypto::group::G;
 use sanduq_crypto::sigma::{SchnorrProof, prove_schnorr, verify_schnorr};
-use sanduq_crypto::{Element, ElectionFingerprint, Parameters, SecretScalar};
+use sanduq_crypto::{ElectionFingerprint, Element, Parameters, SecretScalar};
 
 use crate::error::{Error, Stage};
 use crate::polynomial::{SecretPolynomial, evaluate_in_exponent};
@@ -203,6 +207,7 @@ pub struct Round1Secret {
     trustee: TrusteeIndex,
     keys: EncryptionKeyPair,
     polynomial: SecretPolynomial,
+    blinding: SecretPolynomial,
     own_share: DealtShare,
 }
 
@@ -265,6 +270,7 @@ pub fn part1<R: CryptoRng + ?Sized>(
         trustee,
         keys,
         polynomial: f,
+        blinding: f_blind,
         own_share,
     };
     let package = Round1Package {
@@ -360,26 +366,27 @@ pub struct Round2Secret {
     trustee: TrusteeIndex,
     keys: EncryptionKeyPair,
     polynomial: SecretPolynomial,
+    blinding: SecretPolynomial,
     round1: BTreeMap<TrusteeIndex, Round1Package>,
     received: BTreeMap<TrusteeIndex, DealtShare>,
 }
 
-/// Round 2 (spec §4.3): decrypt and check the shares sent to this trustee; complain, with
-/// evidence, about each one that does not decrypt or does not match its commitments.
-pub fn part2<R: CryptoRng + ?Sized>(
-    secret: Round1Secret,
+/// Decrypt and check every share sent to `me`; returns the valid shares (its own included)
+/// and the dealers whose share failed.
+fn receive_shares(
+    setup: &CeremonySetup,
+    me: TrusteeIndex,
+    keys: &EncryptionKeyPair,
+    own_share: &DealtShare,
     round1: &BTreeMap<TrusteeIndex, Round1Package>,
-    rng: &mut R,
-) -> Result<(Round2Secret, Round2Package), Error> {
-    let setup = &secret.setup;
+) -> Result<(BTreeMap<TrusteeIndex, DealtShare>, Vec<TrusteeIndex>), Error> {
     verify_round1_shape(setup, round1)?;
-    let me = secret.trustee;
     let mut received = BTreeMap::new();
-    let mut complaints = BTreeMap::new();
+    let mut failed = Vec::new();
     for (dealer, package) in round1 {
         if *dealer == me {
-            check_share_pedersen(setup, me, me, &package.commitments, &secret.own_share)?;
-            received.insert(me, secret.own_share.clone());
+            check_share_pedersen(setup, me, me, &package.commitments, own_share)?;
+            received.insert(me, own_share.clone());
             continue;
         }
         let encrypted = package
@@ -394,9 +401,9 @@ pub fn part2<R: CryptoRng + ?Sized>(
             fingerprint: &setup.fingerprint,
             sender: *dealer,
             recipient: me,
-            recipient_key: secret.keys.public(),
+            recipient_key: keys.public(),
         };
-        let checked = ctx.decrypt(&secret.keys, encrypted).and_then(|share| {
+        let checked = ctx.decrypt(keys, encrypted).and_then(|share| {
             check_share_pedersen(setup, *dealer, me, &package.commitments, &share).map(|()| share)
         });
         match checked {
@@ -404,15 +411,43 @@ pub fn part2<R: CryptoRng + ?Sized>(
                 received.insert(*dealer, share);
             }
             Err(Error::UndecryptableShare { .. } | Error::ShareInconsistent { .. }) => {
-                complaints.insert(*dealer, ctx.reveal(&secret.keys, encrypted, rng)?);
+                failed.push(*dealer);
             }
             Err(other) => return Err(other),
         }
+    }
+    Ok((received, failed))
+}
+
+/// Round 2 (spec §4.3): decrypt and check the shares sent to this trustee; complain, with
+/// evidence, about each one that does not decrypt or does not match its commitments.
+pub fn part2<R: CryptoRng + ?Sized>(
+    secret: Round1Secret,
+    round1: &BTreeMap<TrusteeIndex, Round1Package>,
+    rng: &mut R,
+) -> Result<(Round2Secret, Round2Package), Error> {
+    let me = secret.trustee;
+    let (received, failed) =
+        receive_shares(&secret.setup, me, &secret.keys, &secret.own_share, round1)?;
+    let mut complaints = BTreeMap::new();
+    for dealer in failed {
+        let encrypted = round1
+            .get(&dealer)
+            .and_then(|p| p.encrypted_shares.get(&me))
+            .ok_or_else(|| Error::Argument(format!("no share from {dealer}")))?;
+        let ctx = ShareContext {
+            fingerprint: &secret.setup.fingerprint,
+            sender: dealer,
+            recipient: me,
+            recipient_key: secret.keys.public(),
+        };
+        complaints.insert(dealer, ctx.reveal(&secret.keys, encrypted, rng)?);
     }
     let Round1Secret {
         setup,
         keys,
         polynomial,
+        blinding,
         ..
     } = secret;
     let next = Round2Secret {
@@ -420,6 +455,7 @@ pub fn part2<R: CryptoRng + ?Sized>(
         trustee: me,
         keys,
         polynomial,
+        blinding,
         round1: round1.clone(),
         received,
     };
@@ -469,8 +505,7 @@ pub fn judge_complaint(
         trustee: complainer,
         detail: detail.into(),
     };
-    let (Some(key), Some(package)) = (registrations.get(&complainer), round1.get(&accused))
-    else {
+    let (Some(key), Some(package)) = (registrations.get(&complainer), round1.get(&accused)) else {
         return malformed("complaint about an unknown trustee");
     };
     let Some(encrypted) = package.encrypted_shares.get(&complainer) else {
@@ -517,10 +552,19 @@ pub fn qualify(
                     detail: "complaint against itself".into(),
                 }
             } else {
-                judge_complaint(setup, registrations, round1, *complainer, *accused, evidence)
+                judge_complaint(
+                    setup,
+                    registrations,
+                    round1,
+                    *complainer,
+                    *accused,
+                    evidence,
+                )
             };
             for culprit in verdict.culprits() {
-                disqualified.entry(culprit).or_insert_with(|| verdict.clone());
+                disqualified
+                    .entry(culprit)
+                    .or_insert_with(|| verdict.clone());
             }
         }
     }
@@ -706,7 +750,13 @@ pub fn public_key_package(
                 coefficient: k,
             })?;
         }
-        dealer_commitments.insert(*dealer, p.commitments.iter().map(|c| *c.commitment.point()).collect());
+        dealer_commitments.insert(
+            *dealer,
+            p.commitments
+                .iter()
+                .map(|c| *c.commitment.point())
+                .collect(),
+        );
     }
     let contributors: Vec<TrusteeIndex> = qualified.members.iter().copied().collect();
     let joint = dealer_commitments
@@ -719,7 +769,9 @@ pub fn public_key_package(
     for j in &qualified.members {
         let p = dealer_commitments
             .values()
-            .fold(RistrettoPoint::identity(), |acc, c| acc + evaluate_in_exponent(c, *j));
+            .fold(RistrettoPoint::identity(), |acc, c| {
+                acc + evaluate_in_exponent(c, *j)
+            });
         let share = Element::from_point("public share", p)
             .map_err(|_| Error::IdentityPublicShare { trustee: *j })?;
         public_shares.insert(*j, share);
@@ -752,7 +804,11 @@ impl core::fmt::Debug for KeyShare {
 
 impl KeyShare {
     /// A key share read back from storage: refused unless `secret·G == public`.
-    pub fn new(trustee: TrusteeIndex, secret: SecretScalar, public: Element) -> Result<KeyShare, Error> {
+    pub fn new(
+        trustee: TrusteeIndex,
+        secret: SecretScalar,
+        public: Element,
+    ) -> Result<KeyShare, Error> {
         if RistrettoPoint::mul_base(secret.expose()) != *public.point() {
             return Err(Error::Argument(format!(
                 "the secret share of {trustee} does not match its public share"
@@ -788,7 +844,10 @@ impl Round3Secret {
     /// Check every share this trustee holds against the dealers' reveals (spec §5.2),
     /// without consuming the state, so that a failure can be proved with
     /// [`Round3Secret::reveal_complaint`].
-    pub fn check_reveals(&self, round3: &BTreeMap<TrusteeIndex, Round3Package>) -> Result<(), Error> {
+    pub fn check_reveals(
+        &self,
+        round3: &BTreeMap<TrusteeIndex, Round3Package>,
+    ) -> Result<(), Error> {
         for (dealer, reveal) in round3 {
             if let Some(share) = self.received.get(dealer) {
                 check_share_feldman(*dealer, self.trustee, reveal, share)?;
@@ -868,7 +927,11 @@ pub fn check_share_feldman(
     reveal: &Round3Package,
     share: &DealtShare,
 ) -> Result<(), Error> {
-    let points: Vec<RistrettoPoint> = reveal.commitments.iter().map(|c| *c.commitment.point()).collect();
+    let points: Vec<RistrettoPoint> = reveal
+        .commitments
+        .iter()
+        .map(|c| *c.commitment.point())
+        .collect();
     if RistrettoPoint::mul_base(share.value.expose()) == evaluate_in_exponent(&points, recipient) {
         Ok(())
     } else {
@@ -885,9 +948,10 @@ pub fn part4(
     let package = public_key_package(&secret.setup, &secret.qualified, round3)?;
     let mut s = Scalar::ZERO;
     for (dealer, reveal) in round3 {
-        let share = secret.received.get(dealer).ok_or_else(|| {
-            Error::Argument(format!("no checked share from qualified {dealer}"))
-        })?;
+        let share = secret
+            .received
+            .get(dealer)
+            .ok_or_else(|| Error::Argument(format!("no checked share from qualified {dealer}")))?;
         check_share_feldman(*dealer, secret.trustee, reveal, share)?;
         s += share.value.expose();
     }
@@ -999,4 +1063,251 @@ pub fn run_locally<R: CryptoRng + ?Sized>(
         key_shares,
         public_key,
     })
+}
+
+/// A trustee's long-lived secrets between the steps of a ceremony run at different times:
+/// its encryption key and its two polynomials (spec §4.1). Every other part of a round's
+/// secret state is recomputed from the published messages by the `restore` functions.
+///
+/// The JSON form ([`StoredSecrets::to_json`], message `trustee-secrets`) is secret: it must
+/// only be written encrypted at rest. The returned string zeroizes on drop; zeroization does
+/// not cover the intermediate buffers of the JSON serialiser.
+#[derive(Clone)]
+pub struct StoredSecrets {
+    trustee: TrusteeIndex,
+    encryption: SecretScalar,
+    coefficients: Vec<SecretScalar>,
+    blinding: Vec<SecretScalar>,
+}
+
+impl core::fmt::Debug for StoredSecrets {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "StoredSecrets({}, <redacted>)", self.trustee)
+    }
+}
+
+/// The serialisable form of [`StoredSecrets`].
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredSecretsWire {
+    version: String,
+    suite: String,
+    message: String,
+    trustee: u32,
+    encryption_secret: String,
+    coefficients: Vec<String>,
+    blinding_coefficients: Vec<String>,
+}
+
+const STORED_SECRETS_KIND: &str = "trustee-secrets";
+
+impl StoredSecrets {
+    /// The trustee.
+    #[must_use]
+    pub fn trustee(&self) -> TrusteeIndex {
+        self.trustee
+    }
+
+    /// The secrets as JSON, for storage encrypted at rest only.
+    #[must_use]
+    pub fn to_json(&self) -> zeroize::Zeroizing<String> {
+        use sanduq_crypto::group::to_hex;
+        let hex = |s: &SecretScalar| to_hex(s.expose_bytes().as_ref());
+        let wire = StoredSecretsWire {
+            version: sanduq_crypto::SPEC_VERSION.into(),
+            suite: sanduq_crypto::SUITE.into(),
+            message: STORED_SECRETS_KIND.into(),
+            trustee: self.trustee.get(),
+            encryption_secret: hex(&self.encryption),
+            coefficients: self.coefficients.iter().map(hex).collect(),
+            blinding_coefficients: self.blinding.iter().map(hex).collect(),
+        };
+        let mut text = serde_json::to_string_pretty(&wire).unwrap_or_default();
+        text.push('\n');
+        zeroize::Zeroizing::new(text)
+    }
+
+    /// Parse stored secrets.
+    pub fn from_json(text: &str) -> Result<StoredSecrets, Error> {
+        use sanduq_crypto::group::from_hex;
+        let unreadable = |detail: String| Error::Unreadable { detail };
+        let wire: StoredSecretsWire =
+            serde_json::from_str(text).map_err(|e| unreadable(e.to_string()))?;
+        if wire.version != sanduq_crypto::SPEC_VERSION
+            || wire.suite != sanduq_crypto::SUITE
+            || wire.message != STORED_SECRETS_KIND
+        {
+            return Err(unreadable("not trustee secrets of this version".into()));
+        }
+        let secret = |h: &str| {
+            let bytes = zeroize::Zeroizing::new(
+                from_hex("secret", h).map_err(|e| unreadable(e.to_string()))?,
+            );
+            SecretScalar::decode("secret", &bytes).map_err(|e| unreadable(e.to_string()))
+        };
+        let coefficients = wire
+            .coefficients
+            .iter()
+            .map(|h| secret(h))
+            .collect::<Result<Vec<_>, _>>()?;
+        let blinding = wire
+            .blinding_coefficients
+            .iter()
+            .map(|h| secret(h))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(StoredSecrets {
+            trustee: TrusteeIndex::new(wire.trustee)?,
+            encryption: secret(&wire.encryption_secret)?,
+            coefficients,
+            blinding,
+        })
+    }
+}
+
+impl Round1Secret {
+    /// The secrets to store until round 2.
+    #[must_use]
+    pub fn export(&self) -> StoredSecrets {
+        StoredSecrets {
+            trustee: self.trustee,
+            encryption: self.keys.expose_secret().clone(),
+            coefficients: self.polynomial.coefficients().to_vec(),
+            blinding: self.blinding.coefficients().to_vec(),
+        }
+    }
+
+    /// Rebuild the state after round 1 from stored secrets; the encryption key must be the
+    /// registered one and the polynomials must match the trustee's published commitments.
+    pub fn restore(
+        setup: &CeremonySetup,
+        stored: &StoredSecrets,
+        registrations: &BTreeMap<TrusteeIndex, Registration>,
+        own_round1: &Round1Package,
+    ) -> Result<Round1Secret, Error> {
+        let trustee = stored.trustee;
+        let keys = EncryptionKeyPair::from_secret(stored.encryption.clone())?;
+        let registered = registrations
+            .get(&trustee)
+            .ok_or(Error::UnknownTrustee { trustee })?;
+        let mismatch = |what: &str| Error::Argument(format!("stored secrets: {what} do not match"));
+        if registered.encryption_key != *keys.public() {
+            return Err(mismatch("the encryption key"));
+        }
+        if stored.coefficients.len() != setup.threshold_len()
+            || stored.blinding.len() != setup.threshold_len()
+            || own_round1.trustee != trustee
+        {
+            return Err(mismatch("the polynomials"));
+        }
+        let h = setup.parameters.h().point();
+        for ((a, b), c) in stored
+            .coefficients
+            .iter()
+            .zip(&stored.blinding)
+            .zip(&own_round1.commitments)
+        {
+            if G * a.expose() + h * b.expose() != *c.point() {
+                return Err(mismatch("the commitments"));
+            }
+        }
+        let polynomial = SecretPolynomial::from_coefficients(stored.coefficients.clone());
+        let blinding = SecretPolynomial::from_coefficients(stored.blinding.clone());
+        let own_share = dealt_share(&polynomial, &blinding, trustee);
+        Ok(Round1Secret {
+            setup: setup.clone(),
+            trustee,
+            keys,
+            polynomial,
+            blinding,
+            own_share,
+        })
+    }
+}
+
+impl Round2Secret {
+    /// The secrets to store until round 3.
+    #[must_use]
+    pub fn export(&self) -> StoredSecrets {
+        StoredSecrets {
+            trustee: self.trustee,
+            encryption: self.keys.expose_secret().clone(),
+            coefficients: self.polynomial.coefficients().to_vec(),
+            blinding: self.blinding.coefficients().to_vec(),
+        }
+    }
+
+    /// Rebuild the state after round 2 from stored secrets and the round-1 messages: the
+    /// shares are decrypted and checked again (those that failed were complained about).
+    pub fn restore(
+        setup: &CeremonySetup,
+        stored: &StoredSecrets,
+        registrations: &BTreeMap<TrusteeIndex, Registration>,
+        round1: &BTreeMap<TrusteeIndex, Round1Package>,
+    ) -> Result<Round2Secret, Error> {
+        let own = round1.get(&stored.trustee).ok_or(Error::MissingMessage {
+            stage: Stage::Round1,
+            trustee: stored.trustee,
+        })?;
+        let s1 = Round1Secret::restore(setup, stored, registrations, own)?;
+        let (received, _) = receive_shares(setup, s1.trustee, &s1.keys, &s1.own_share, round1)?;
+        let Round1Secret {
+            setup,
+            trustee,
+            keys,
+            polynomial,
+            blinding,
+            ..
+        } = s1;
+        Ok(Round2Secret {
+            setup,
+            trustee,
+            keys,
+            polynomial,
+            blinding,
+            round1: round1.clone(),
+            received,
+        })
+    }
+}
+
+impl Round3Secret {
+    /// Rebuild the state after round 3 from stored secrets and the public messages of
+    /// rounds 1 and 2 (the qualified set is recomputed).
+    pub fn restore(
+        setup: &CeremonySetup,
+        stored: &StoredSecrets,
+        transcript: &CeremonyTranscript,
+    ) -> Result<Round3Secret, Error> {
+        let s2 =
+            Round2Secret::restore(setup, stored, &transcript.registrations, &transcript.round1)?;
+        let qualified = qualify(
+            setup,
+            &transcript.registrations,
+            &transcript.round1,
+            &transcript.round2,
+        )?;
+        if !qualified.members.contains(&s2.trustee) {
+            return Err(Error::Disqualified {
+                trustee: s2.trustee,
+                stage: Stage::Round3,
+            });
+        }
+        let Round2Secret {
+            setup,
+            trustee,
+            keys,
+            round1,
+            mut received,
+            ..
+        } = s2;
+        received.retain(|dealer, _| qualified.members.contains(dealer));
+        Ok(Round3Secret {
+            setup,
+            trustee,
+            keys,
+            round1,
+            qualified,
+            received,
+        })
+    }
 }

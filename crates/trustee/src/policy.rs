@@ -69,7 +69,9 @@ impl Policy {
             return refuse(format!("{n} trustees; a ceremony needs at least 2"));
         }
         if threshold == 0 || usize::try_from(threshold).map_or(true, |t| t > n) {
-            return refuse(format!("threshold {threshold} is not between 1 and n = {n}"));
+            return refuse(format!(
+                "threshold {threshold} is not between 1 and n = {n}"
+            ));
         }
         if min_provinces == 0 || min_provinces > threshold {
             return refuse(format!(
@@ -181,7 +183,10 @@ mod tests {
         assert_eq!(p.check_quorum(&set(&[1, 3])), Ok(()));
         assert_eq!(
             p.check_quorum(&set(&[1])),
-            Err(Error::TooFewShares { got: 1, threshold: 2 })
+            Err(Error::TooFewShares {
+                got: 1,
+                threshold: 2
+            })
         );
         assert_eq!(
             p.check_quorum(&set(&[1, 2])),

@@ -16,7 +16,11 @@ pub(crate) struct SecretPolynomial {
 
 impl core::fmt::Debug for SecretPolynomial {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "SecretPolynomial(degree {}, <redacted>)", self.coefficients.len().saturating_sub(1))
+        write!(
+            f,
+            "SecretPolynomial(degree {}, <redacted>)",
+            self.coefficients.len().saturating_sub(1)
+        )
     }
 }
 
@@ -26,6 +30,11 @@ impl SecretPolynomial {
         SecretPolynomial {
             coefficients: (0..t).map(|_| SecretScalar::random(rng)).collect(),
         }
+    }
+
+    /// A polynomial with these coefficients, lowest degree first.
+    pub(crate) fn from_coefficients(coefficients: Vec<SecretScalar>) -> SecretPolynomial {
+        SecretPolynomial { coefficients }
     }
 
     /// The coefficients, lowest degree first.
@@ -45,7 +54,10 @@ impl SecretPolynomial {
 }
 
 /// `Σ_k x^k · C_k` for public commitments `C_k` (the commitment to a polynomial's value at `x`).
-pub(crate) fn evaluate_in_exponent(commitments: &[RistrettoPoint], at: TrusteeIndex) -> RistrettoPoint {
+pub(crate) fn evaluate_in_exponent(
+    commitments: &[RistrettoPoint],
+    at: TrusteeIndex,
+) -> RistrettoPoint {
     let x = at.scalar();
     let mut power = Scalar::ONE;
     let mut powers = Vec::with_capacity(commitments.len());

@@ -25,13 +25,17 @@ use chacha20poly1305::{ChaCha20Poly1305, KeyInit, Nonce, Tag};
 use curve25519_dalek::ristretto::RistrettoPoint;
 use rand_core::CryptoRng;
 use sanduq_crypto::group::{ENCODED_LEN, G, decode_scalar};
-use sanduq_crypto::sigma::{DleqProof, DleqStatement, SchnorrProof, prove_dleq, prove_schnorr, verify_dleq, verify_schnorr};
+use sanduq_crypto::sigma::{
+    DleqProof, DleqStatement, SchnorrProof, prove_dleq, prove_schnorr, verify_dleq, verify_schnorr,
+};
 use sanduq_crypto::transcript::hash256;
-use sanduq_crypto::{Element, ElectionFingerprint, SecretScalar};
+use sanduq_crypto::{ElectionFingerprint, Element, SecretScalar};
 use zeroize::Zeroizing;
 
 use crate::error::Error;
-use crate::{TAG_COMPLAINT_DLEQ, TAG_ENCRYPTION_KEY_POK, TAG_SHARE_AD, TAG_SHARE_KDF, TrusteeIndex};
+use crate::{
+    TAG_COMPLAINT_DLEQ, TAG_ENCRYPTION_KEY_POK, TAG_SHARE_AD, TAG_SHARE_KDF, TrusteeIndex,
+};
 
 /// Length of an encrypted share: two 32-byte scalars and a 16-byte tag.
 pub const CIPHERTEXT_LEN: usize = 2 * ENCODED_LEN + 16;
@@ -45,7 +49,11 @@ pub struct EncryptionKeyPair {
 
 impl core::fmt::Debug for EncryptionKeyPair {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "EncryptionKeyPair(public {:?}, secret <redacted>)", self.public)
+        write!(
+            f,
+            "EncryptionKeyPair(public {:?}, secret <redacted>)",
+            self.public
+        )
     }
 }
 
@@ -252,7 +260,9 @@ impl ShareContext<'_> {
         encrypted: &EncryptedShare,
     ) -> Result<DealtShare, Error> {
         if recipient.public() != self.recipient_key {
-            return Err(Error::Argument("the key pair is not the recipient's".into()));
+            return Err(Error::Argument(
+                "the key pair is not the recipient's".into(),
+            ));
         }
         let shared = encrypted.ephemeral.point() * recipient.secret.expose();
         self.decrypt_with_shared_point(encrypted, &shared)
@@ -267,8 +277,11 @@ impl ShareContext<'_> {
         encrypted: &EncryptedShare,
         rng: &mut R,
     ) -> Result<RevealedSharedPoint, Error> {
-        let shared = Element::from_point("shared point", encrypted.ephemeral.point() * recipient.secret.expose())
-            .map_err(|e| Error::Argument(e.to_string()))?;
+        let shared = Element::from_point(
+            "shared point",
+            encrypted.ephemeral.point() * recipient.secret.expose(),
+        )
+        .map_err(|e| Error::Argument(e.to_string()))?;
         let g = generator();
         let st = DleqStatement {
             g1: &g,

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use sanduq_crypto::group::{decode_scalar, from_hex, to_hex};
 use sanduq_crypto::sigma::{DleqProof, SchnorrProof};
-use sanduq_crypto::{Element, ElectionFingerprint, Parameters, SPEC_VERSION, SUITE};
+use sanduq_crypto::{ElectionFingerprint, Element, Parameters, SPEC_VERSION, SUITE};
 use serde::{Deserialize, Serialize};
 
 use crate::decrypt::{Ciphertext, CiphertextId, DecryptionShare};
@@ -50,8 +50,7 @@ pub trait Message: Sized {
             detail: e.to_string(),
         })?;
         let header = wire.header();
-        if header.version != SPEC_VERSION || header.suite != SUITE || header.message != Self::KIND
-        {
+        if header.version != SPEC_VERSION || header.suite != SUITE || header.message != Self::KIND {
             return Err(Error::Unreadable {
                 detail: format!(
                     "header {}/{}/{} is not {SPEC_VERSION}/{SUITE}/{}",
@@ -151,7 +150,11 @@ impl Reader {
         Element::from_hex(what, hex).map_err(|e| self.malformed(e.to_string()))
     }
 
-    fn scalar(self, what: &'static str, hex: &str) -> Result<curve25519_dalek::scalar::Scalar, Error> {
+    fn scalar(
+        self,
+        what: &'static str,
+        hex: &str,
+    ) -> Result<curve25519_dalek::scalar::Scalar, Error> {
         let bytes = from_hex(what, hex).map_err(|e| self.malformed(e.to_string()))?;
         decode_scalar(what, &bytes).map_err(|e| self.malformed(e.to_string()))
     }
@@ -176,7 +179,10 @@ impl Reader {
     }
 
     /// Collect `(index, value)` pairs into a map, refusing a repeated or out-of-order index.
-    fn ordered<V>(self, items: impl IntoIterator<Item = (TrusteeIndex, V)>) -> Result<BTreeMap<TrusteeIndex, V>, Error> {
+    fn ordered<V>(
+        self,
+        items: impl IntoIterator<Item = (TrusteeIndex, V)>,
+    ) -> Result<BTreeMap<TrusteeIndex, V>, Error> {
         let mut map = BTreeMap::new();
         for (k, v) in items {
             if map.keys().next_back().is_some_and(|last| *last >= k) {
@@ -268,7 +274,8 @@ impl Message for CeremonySetup {
         let fp: [u8; 32] = fp
             .try_into()
             .map_err(|_| invalid("fingerprint is not 32 bytes".into()))?;
-        let seed = from_hex("generator seed", &w.generator_seed).map_err(|e| invalid(e.to_string()))?;
+        let seed =
+            from_hex("generator seed", &w.generator_seed).map_err(|e| invalid(e.to_string()))?;
         let parameters = Parameters::new(&seed).map_err(|e| invalid(e.to_string()))?;
         let mut trustees = BTreeMap::new();
         for e in &w.trustees {
@@ -279,7 +286,11 @@ impl Message for CeremonySetup {
             trustees.insert(t, ProvinceCode::new(&e.province)?);
         }
         let policy = Policy::new(w.threshold, w.min_provinces, trustees)?;
-        Ok(CeremonySetup::new(ElectionFingerprint(fp), parameters, policy))
+        Ok(CeremonySetup::new(
+            ElectionFingerprint(fp),
+            parameters,
+            policy,
+        ))
     }
 }
 
@@ -382,10 +393,11 @@ impl Message for Round1Package {
             .collect::<Result<Vec<_>, _>>()?;
         let mut shares = Vec::new();
         for e in &w.encrypted_shares {
-            let bytes = from_hex("share ciphertext", &e.ciphertext).map_err(|x| r.malformed(x.to_string()))?;
-            let ciphertext: [u8; CIPHERTEXT_LEN] = bytes
-                .try_into()
-                .map_err(|_| r.malformed(format!("share ciphertext is not {CIPHERTEXT_LEN} bytes")))?;
+            let bytes = from_hex("share ciphertext", &e.ciphertext)
+                .map_err(|x| r.malformed(x.to_string()))?;
+            let ciphertext: [u8; CIPHERTEXT_LEN] = bytes.try_into().map_err(|_| {
+                r.malformed(format!("share ciphertext is not {CIPHERTEXT_LEN} bytes"))
+            })?;
             shares.push((
                 r.index(e.recipient)?,
                 EncryptedShare {
@@ -584,17 +596,22 @@ impl Message for PublicKeyPackage {
         let mut shares = BTreeMap::new();
         for p in &w.public_shares {
             let trustee = TrusteeIndex::new(p.trustee)?;
-            if shares.keys().next_back().is_some_and(|last| *last >= trustee) {
+            if shares
+                .keys()
+                .next_back()
+                .is_some_and(|last| *last >= trustee)
+            {
                 return Err(Error::DuplicateIndex { trustee });
             }
-            let share = Element::from_hex("public share", &p.public_share).map_err(|e| match e {
-                sanduq_crypto::Error::Identity { .. } => Error::IdentityPublicShare { trustee },
-                other => Error::Malformed {
-                    stage: Stage::Round3,
-                    trustee,
-                    detail: other.to_string(),
-                },
-            })?;
+            let share =
+                Element::from_hex("public share", &p.public_share).map_err(|e| match e {
+                    sanduq_crypto::Error::Identity { .. } => Error::IdentityPublicShare { trustee },
+                    other => Error::Malformed {
+                        stage: Stage::Round3,
+                        trustee,
+                        detail: other.to_string(),
+                    },
+                })?;
             shares.insert(trustee, share);
         }
         Ok(PublicKeyPackage {
@@ -645,9 +662,9 @@ impl Message for DecryptionShare {
     fn from_wire(w: DecryptionShareWire) -> Result<Self, Error> {
         let r = sender(Stage::Decryption, w.trustee)?;
         let share = Element::from_hex("decryption share", &w.share).map_err(|e| match e {
-            sanduq_crypto::Error::Identity { .. } => Error::IdentityDecryptionShare {
-                trustee: r.trustee,
-            },
+            sanduq_crypto::Error::Identity { .. } => {
+                Error::IdentityDecryptionShare { trustee: r.trustee }
+            }
             other => r.malformed(other.to_string()),
         })?;
         Ok(DecryptionShare {

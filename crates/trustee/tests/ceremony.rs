@@ -197,11 +197,18 @@ fn a_bad_share_is_named_and_its_dealer_disqualified() {
     let ds: Vec<_> = [1, 3, 5]
         .iter()
         .map(|i| {
-            sanduq_trustee::decrypt::decryption_share(s.fingerprint(), &shares[&idx(*i)], &ct, &id, &mut r)
-                .unwrap()
+            sanduq_trustee::decrypt::decryption_share(
+                s.fingerprint(),
+                &shares[&idx(*i)],
+                &ct,
+                &id,
+                &mut r,
+            )
+            .unwrap()
         })
         .collect();
-    let m = sanduq_trustee::decrypt::combine(s.fingerprint(), s.policy(), &pk, &ct, &id, &ds).unwrap();
+    let m =
+        sanduq_trustee::decrypt::combine(s.fingerprint(), s.policy(), &pk, &ct, &id, &ds).unwrap();
     assert_eq!(m, common::times_g(5));
 }
 
@@ -244,7 +251,10 @@ fn an_undecryptable_or_misaddressed_share_blames_its_sender() {
             recipient: idx(5)
         })
     );
-    assert_eq!(q.members().iter().map(|t| t.get()).collect::<Vec<_>>(), vec![3, 4, 5]);
+    assert_eq!(
+        q.members().iter().map(|t| t.get()).collect::<Vec<_>>(),
+        vec![3, 4, 5]
+    );
 }
 
 #[test]
@@ -350,8 +360,14 @@ fn a_reveal_chosen_after_seeing_the_others_is_named_and_provable() {
     let mut r = rng(12);
     let fresh: Vec<_> = (0..3)
         .map(|k| {
-            prove_coefficient(s.fingerprint(), idx(5), k, &SecretScalar::random(&mut r), &mut r)
-                .unwrap()
+            prove_coefficient(
+                s.fingerprint(),
+                idx(5),
+                k,
+                &SecretScalar::random(&mut r),
+                &mut r,
+            )
+            .unwrap()
         })
         .collect();
     tr.round3.insert(
@@ -380,7 +396,15 @@ fn a_reveal_chosen_after_seeing_the_others_is_named_and_provable() {
             // A reveal complaint against honest trustee 1 is a false complaint.
             let ev1 = s3.reveal_complaint(idx(1), &mut r).unwrap();
             assert_eq!(
-                judge_reveal_complaint(&s, &tr.registrations, &tr.round1, &tr.round3, idx(2), idx(1), &ev1),
+                judge_reveal_complaint(
+                    &s,
+                    &tr.registrations,
+                    &tr.round1,
+                    &tr.round3,
+                    idx(2),
+                    idx(1),
+                    &ev1
+                ),
                 Error::FalseComplaint {
                     complainer: idx(2),
                     accused: idx(1)
@@ -432,6 +456,43 @@ fn missing_and_unknown_messages_are_named() {
     let q: BTreeSet<TrusteeIndex> = [idx(1), idx(3)].into();
     assert!(matches!(
         s2.policy().check_quorum(&q),
-        Err(Error::TooFewProvinces { got: 1, required: 2, .. })
+        Err(Error::TooFewProvinces {
+            got: 1,
+            required: 2,
+            ..
+        })
     ));
+}
+
+#[test]
+fn a_ceremony_left_without_a_quorum_fails_naming_the_disqualified() {
+    // 3 of 4, from at least 2 provinces; dealers 1 and 2 both cheat trustee 3.
+    let s = setup(3, 2, &["AF-KAB", "AF-KAB", "AF-HER", "AF-BAL"]);
+    let (mut tr, keys, secrets) = rounds_0_1(&s, 14);
+    let mut r = rng(15);
+    for dealer in [1, 2] {
+        let bogus = DealtShare {
+            value: SecretScalar::random(&mut r),
+            blinding: SecretScalar::random(&mut r),
+        };
+        let ctx = ShareContext {
+            fingerprint: s.fingerprint(),
+            sender: idx(dealer),
+            recipient: idx(3),
+            recipient_key: keys[&idx(3)].public(),
+        };
+        let enc = ctx.encrypt(&bogus, &mut r).unwrap();
+        tr.round1
+            .get_mut(&idx(dealer))
+            .unwrap()
+            .encrypted_shares
+            .insert(idx(3), enc);
+    }
+    for (t, sec) in secrets {
+        let (_, p) = part2(sec, &tr.round1, &mut r).unwrap();
+        tr.round2.insert(t, p);
+    }
+    let e = qualify(&s, &tr.registrations, &tr.round1, &tr.round2).unwrap_err();
+    assert!(matches!(e, Error::CeremonyFailed { .. }), "{e}");
+    assert_eq!(culprits(&e), vec![1, 2]);
 }

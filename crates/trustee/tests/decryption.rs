@@ -10,10 +10,10 @@ use common::{encrypt, idx, rng, setup_3_of_5, times_g};
 use curve25519_dalek::scalar::Scalar;
 use proptest::prelude::*;
 use sanduq_crypto::group::G;
-use sanduq_crypto::{Element, ElectionFingerprint};
+use sanduq_crypto::{ElectionFingerprint, Element};
 use sanduq_trustee::decrypt::{
-    Ciphertext, CiphertextId, DecryptionShare, combine, decryption_share, lagrange_at_zero,
-    small_dlog, verify_decryption_share,
+    Ciphertext, CiphertextId, DecryptionShare, ShareToVerify, combine, decryption_share,
+    lagrange_at_zero, small_dlog, verify_decryption_share, verify_decryption_shares,
 };
 use sanduq_trustee::dkg::{CeremonySetup, LocalCeremony, run_locally};
 use sanduq_trustee::error::Error;
@@ -55,7 +55,10 @@ fn fixture() -> &'static Fixture {
     })
 }
 
-fn run_combine(f: &Fixture, shares: &[DecryptionShare]) -> Result<curve25519_dalek::ristretto::RistrettoPoint, Error> {
+fn run_combine(
+    f: &Fixture,
+    shares: &[DecryptionShare],
+) -> Result<curve25519_dalek::ristretto::RistrettoPoint, Error> {
     combine(
         f.setup.fingerprint(),
         f.setup.policy(),
@@ -73,7 +76,11 @@ fn every_subset_of_three_decrypts_to_the_same_plaintext() {
     for a in 0..5 {
         for b in a + 1..5 {
             for c in b + 1..5 {
-                let chosen = [f.shares[a].clone(), f.shares[b].clone(), f.shares[c].clone()];
+                let chosen = [
+                    f.shares[a].clone(),
+                    f.shares[b].clone(),
+                    f.shares[c].clone(),
+                ];
                 let m = run_combine(f, &chosen).unwrap();
                 assert_eq!(m, times_g(11));
                 assert_eq!(small_dlog(&m, 100), Some(11));
@@ -91,25 +98,41 @@ fn every_subset_of_three_decrypts_to_the_same_plaintext() {
 fn absent_trustees_do_not_matter_but_t_minus_1_is_refused() {
     let f = fixture();
     // Trustees 2 and 4 absent.
-    let present = [f.shares[0].clone(), f.shares[2].clone(), f.shares[4].clone()];
+    let present = [
+        f.shares[0].clone(),
+        f.shares[2].clone(),
+        f.shares[4].clone(),
+    ];
     assert_eq!(run_combine(f, &present).unwrap(), times_g(11));
     assert_eq!(
         run_combine(f, &present[..2]),
-        Err(Error::TooFewShares { got: 2, threshold: 3 })
+        Err(Error::TooFewShares {
+            got: 2,
+            threshold: 3
+        })
     );
     assert_eq!(
         run_combine(f, &[]),
-        Err(Error::TooFewShares { got: 0, threshold: 3 })
+        Err(Error::TooFewShares {
+            got: 0,
+            threshold: 3
+        })
     );
 }
 
 #[test]
 fn duplicate_and_zero_indices_are_refused() {
     let f = fixture();
-    let dup = [f.shares[0].clone(), f.shares[1].clone(), f.shares[0].clone()];
+    let dup = [
+        f.shares[0].clone(),
+        f.shares[1].clone(),
+        f.shares[0].clone(),
+    ];
     let e = run_combine(f, &dup).unwrap_err();
     assert_eq!(e, Error::DuplicateIndex { trustee: idx(1) });
-    let json = f.shares[0].to_json().replace("\"trustee\": 1", "\"trustee\": 0");
+    let json = f.shares[0]
+        .to_json()
+        .replace("\"trustee\": 1", "\"trustee\": 0");
     assert_eq!(DecryptionShare::from_json(&json), Err(Error::ZeroIndex));
     let mut set = std::collections::BTreeSet::new();
     set.insert(idx(1));
@@ -154,7 +177,14 @@ fn shares_from_too_few_provinces_are_refused() {
         .collect();
     let kabul = &shares[..3];
     assert_eq!(
-        combine(setup.fingerprint(), setup.policy(), &c.public_key, &ct, &id, kabul),
+        combine(
+            setup.fingerprint(),
+            setup.policy(),
+            &c.public_key,
+            &ct,
+            &id,
+            kabul
+        ),
         Err(Error::TooFewProvinces {
             got: 1,
             required: 2,
@@ -163,7 +193,15 @@ fn shares_from_too_few_provinces_are_refused() {
     );
     let mixed = [shares[0].clone(), shares[1].clone(), shares[3].clone()];
     assert_eq!(
-        combine(setup.fingerprint(), setup.policy(), &c.public_key, &ct, &id, &mixed).unwrap(),
+        combine(
+            setup.fingerprint(),
+            setup.policy(),
+            &c.public_key,
+            &ct,
+            &id,
+            &mixed
+        )
+        .unwrap(),
         times_g(2)
     );
 }
@@ -215,7 +253,13 @@ fn a_share_moved_to_another_ciphertext_trustee_or_election_fails() {
     // In a combination, the bad share is named.
     let chosen = [f.shares[0].clone(), moved, f.shares[4].clone()];
     let e = run_combine(f, &chosen).unwrap_err();
-    assert_eq!(e.culprits().into_iter().map(|t| t.get()).collect::<Vec<_>>(), vec![4]);
+    assert_eq!(
+        e.culprits()
+            .into_iter()
+            .map(|t| t.get())
+            .collect::<Vec<_>>(),
+        vec![4]
+    );
 }
 
 /// One change to one statement element of a decryption proof.
@@ -285,5 +329,51 @@ proptest! {
             verify_decryption_share(&fp, &pk, &ct, &id, &share),
             Err(Error::InvalidDecryptionProof { trustee: share.trustee })
         );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Batched and one-by-one verification agree on every input, valid or mutated, and name
+    /// the same share.
+    #[test]
+    fn batch_and_one_by_one_verification_agree(
+        picks in proptest::collection::vec((0usize..5, any::<bool>(), 0u8..4), 1..12),
+        seed in any::<u64>(),
+    ) {
+        let f = fixture();
+        let fp = f.setup.fingerprint();
+        let pk = &f.ceremony.public_key;
+        let other = Ciphertext {
+            alpha: f.ct.alpha,
+            beta: Element::from_point("b", f.ct.beta.point() + G).unwrap(),
+        };
+        let mut shares = Vec::new();
+        let mut cts = Vec::new();
+        for (which, mutate, how) in &picks {
+            let mut s = f.shares[*which].clone();
+            let mut ct = f.ct;
+            if *mutate {
+                match how {
+                    0 => s.proof.response += Scalar::ONE,
+                    1 => s.share = Element::from_point("m", s.share.point() + G).unwrap(),
+                    2 => ct = other,
+                    _ => s.proof.a1 = s.proof.a2,
+                }
+            }
+            shares.push(s);
+            cts.push(ct);
+        }
+        let items: Vec<ShareToVerify<'_>> = shares
+            .iter()
+            .zip(&cts)
+            .map(|(s, c)| ShareToVerify { ciphertext: c, id: &f.id, share: s })
+            .collect();
+        let one_by_one = items
+            .iter()
+            .try_for_each(|it| verify_decryption_share(fp, pk, it.ciphertext, it.id, it.share));
+        let batched = verify_decryption_shares(fp, pk, &items, &mut rng(seed));
+        prop_assert_eq!(batched, one_by_one);
     }
 }

@@ -1,3 +1,8 @@
 //! One module per subcommand.
 
+pub(crate) mod board;
 pub(crate) mod count;
+pub(crate) mod mirror;
+pub(crate) mod receipt;
+pub(crate) mod serve;
+pub(crate) mod witness;

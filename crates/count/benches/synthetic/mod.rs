@@ -1,5 +1,5 @@
-//! Deterministic synthetic ranked ballots for benchmarks: 20 candidates in 5 parties of 4,
-//! voters who start with a party's candidate, tend to stay with the party, then drift to any
+//! Deterministic synthetic ranked ballots for benchmarks: 20 candidates in 5 parties of 4 (of
+//! unequal strength), voters who start with a candidate of their party, tend to stay with the party, then drift to any
 //! candidate by popularity, and stop after a random number of preferences (1 to all 20, about 4
 //! on average). A million ballots give hundreds of thousands of distinct rankings.
 
@@ -53,14 +53,16 @@ pub fn ballots(count: usize, seed: u64) -> Ballots {
         loop {
             // Stay with the party with probability 0.7 while it has candidates left.
             let stay = rng.below(10) < 7;
-            let pick = |c: usize, used: &[bool; CANDIDATES]| {
-                !used[c] && (!stay || ranking.is_empty() || party(c) == p)
-            };
+            // The first preference is a candidate of the voter's party.
+            let first = ranking.is_empty();
+            let only_party = first || stay;
+            let pick =
+                |c: usize, used: &[bool; CANDIDATES]| !used[c] && (!only_party || party(c) == p);
             let mut total: u64 = (0..CANDIDATES)
                 .filter(|&c| pick(c, &used))
                 .map(|c| popularity[c])
                 .sum();
-            let mut only_party = stay;
+            let mut only_party = only_party;
             if total == 0 {
                 only_party = false;
                 total = (0..CANDIDATES)
@@ -74,7 +76,7 @@ pub fn ballots(count: usize, seed: u64) -> Ballots {
             let mut r = rng.below(total);
             let mut chosen = 0;
             for c in 0..CANDIDATES {
-                let ok = !used[c] && (!only_party || ranking.is_empty() || party(c) == p);
+                let ok = !used[c] && (!only_party || party(c) == p);
                 if !ok {
                     continue;
                 }
@@ -83,10 +85,6 @@ pub fn ballots(count: usize, seed: u64) -> Ballots {
                     break;
                 }
                 r -= popularity[c];
-            }
-            if ranking.is_empty() {
-                // The first preference sets the voter's party.
-                p = party(chosen);
             }
             used[chosen] = true;
             ranking.push(chosen);

@@ -8,7 +8,7 @@ use curve25519_dalek::scalar::Scalar;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use sanduq_crypto::group::G;
-use sanduq_crypto::{Element, ElectionFingerprint, Parameters};
+use sanduq_crypto::{ElectionFingerprint, Element, Parameters};
 use sanduq_trustee::decrypt::Ciphertext;
 use sanduq_trustee::dkg::CeremonySetup;
 use sanduq_trustee::{Policy, ProvinceCode, TrusteeIndex};

@@ -11,7 +11,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use sanduq_crypto::group::{G, to_hex};
 use sanduq_crypto::transcript::hash256;
-use sanduq_crypto::{Element, ElectionFingerprint, Parameters, SPEC_VERSION, SUITE, SecretScalar};
+use sanduq_crypto::{ElectionFingerprint, Element, Parameters, SPEC_VERSION, SUITE, SecretScalar};
 use sanduq_trustee::decrypt::{Ciphertext, CiphertextId, DecryptionShare, decryption_share};
 use sanduq_trustee::dkg::{
     self, CeremonySetup, CeremonyTranscript, Round3Package, part1, part2, part3, part4,
@@ -225,12 +225,18 @@ pub fn generate() -> Vec<(String, String)> {
     );
     d.insert("setup".into(), msg(&setup));
     d.insert("public_key".into(), msg(&h.public_key));
-    d.insert("ciphertext".into(), serde_json::to_value(CiphertextWire::from_ciphertext(&ct)).unwrap());
+    d.insert(
+        "ciphertext".into(),
+        serde_json::to_value(CiphertextWire::from_ciphertext(&ct)).unwrap(),
+    );
     d.insert(
         "id".into(),
         json!({"contest": id.contest, "selection": id.selection, "unit": id.unit}),
     );
-    d.insert("shares".into(), Value::Array(shares.iter().map(msg).collect()));
+    d.insert(
+        "shares".into(),
+        Value::Array(shares.iter().map(msg).collect()),
+    );
     d.insert("vectors".into(), Value::Array(combos));
 
     // invalid.json
@@ -252,8 +258,10 @@ pub fn generate() -> Vec<(String, String)> {
         let enc = ctx.encrypt(&bogus, &mut rng).unwrap();
         p2.encrypted_shares.insert(idx(4), enc.clone());
         let mut c4 = tr.round2[&idx(4)].clone();
-        c4.complaints
-            .insert(idx(2), ctx.reveal(&h.keys[&idx(4)], &enc, &mut rng).unwrap());
+        c4.complaints.insert(
+            idx(2),
+            ctx.reveal(&h.keys[&idx(4)], &enc, &mut rng).unwrap(),
+        );
         cases.push(invalid(
             "bad-share",
             "share-inconsistent",
@@ -275,8 +283,10 @@ pub fn generate() -> Vec<(String, String)> {
             recipient_key: h.keys[&idx(3)].public(),
         };
         let mut c3 = tr.round2[&idx(3)].clone();
-        c3.complaints
-            .insert(idx(1), ctx.reveal(&h.keys[&idx(3)], &enc, &mut rng).unwrap());
+        c3.complaints.insert(
+            idx(1),
+            ctx.reveal(&h.keys[&idx(3)], &enc, &mut rng).unwrap(),
+        );
         cases.push(invalid(
             "undecryptable-share",
             "undecryptable-share",
@@ -297,8 +307,10 @@ pub fn generate() -> Vec<(String, String)> {
             recipient_key: h.keys[&idx(5)].public(),
         };
         let mut c5 = tr.round2[&idx(5)].clone();
-        c5.complaints
-            .insert(idx(2), ctx.reveal(&h.keys[&idx(5)], &moved, &mut rng).unwrap());
+        c5.complaints.insert(
+            idx(2),
+            ctx.reveal(&h.keys[&idx(5)], &moved, &mut rng).unwrap(),
+        );
         cases.push(invalid(
             "share-moved-to-another-recipient",
             "undecryptable-share",
@@ -423,7 +435,13 @@ pub fn generate() -> Vec<(String, String)> {
         ));
         let mut s = share_msg(0);
         s["trustee"] = json!(0);
-        cases.push(invalid("decryption-share-zero-index", "zero-index", &[], "decryption-share", json!({"share": s})));
+        cases.push(invalid(
+            "decryption-share-zero-index",
+            "zero-index",
+            &[],
+            "decryption-share",
+            json!({"share": s}),
+        ));
         let mut s = share_msg(1);
         s["selection"] = json!("candidate-08");
         cases.push(invalid(
