@@ -127,7 +127,6 @@ fn envelope_error(e: &EnvelopeError) -> AppError {
         | EnvelopeError::Trailing(_)
         | EnvelopeError::ContentHash => "non_canonical",
         EnvelopeError::Signer | EnvelopeError::Signature => "bad_signature",
-        _ => "malformed",
     };
     AppError::Client(StatusCode::BAD_REQUEST, code)
 }

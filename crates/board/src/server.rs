@@ -411,7 +411,7 @@ fn commit_batch(
     // Verdict per submission; `None` = to append.
     let mut verdicts: Vec<Option<SubmitOutcome>> = Vec::with_capacity(batch.len());
     let mut first_of: std::collections::BTreeMap<TrackingCode, usize> = Default::default();
-    let mut fail = |batch: Vec<Submission>, e: String| {
+    let fail = |batch: Vec<Submission>, e: String| {
         for s in batch {
             let _ = s.reply.send(SubmitOutcome::Unavailable { busy: false });
         }

@@ -26,6 +26,12 @@ struct Cli {
 enum Command {
     /// Count ballots with one electoral method and print the result as JSON.
     Count(cmd::count::Args),
+    /// Run a complete election on the embedded Afghan default and verify its record
+    /// (exit 0 verified, 1 verification failed, 2 bad input).
+    Demo(cmd::demo::Args),
+    /// Verify an election record: every numbered check (exit 0 all passed, 1 a check failed,
+    /// naming it and the object, 2 unreadable record).
+    Verify(cmd::verify::Args),
     /// Run the election's bulletin-board log server.
     Serve(cmd::serve::Args),
     /// Run a witness node that cosigns the log's checkpoints.
@@ -41,6 +47,8 @@ enum Command {
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Count(args) => cmd::count::run(args),
+        Command::Demo(args) => cmd::demo::run(args),
+        Command::Verify(args) => cmd::verify::run(args),
         Command::Serve(args) => cmd::serve::run(args),
         Command::Witness(args) => cmd::witness::run(args),
         Command::Mirror(args) => cmd::mirror::run(args),

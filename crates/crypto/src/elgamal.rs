@@ -302,7 +302,7 @@ pub(crate) fn encrypt_halves(
     m: u64,
     nonce: &SecretScalar,
 ) -> [RistrettoPoint; 2] {
-    let r_half = nonce.expose() * half();
+    let r_half = zeroize::Zeroizing::new(nonce.expose() * half());
     [mul_g(&r_half), half_multiple_of_g(m) + key.mul(&r_half)]
 }
 

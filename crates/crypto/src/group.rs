@@ -54,15 +54,16 @@ impl Element {
     ///
     /// `what` names the object for the error message.
     pub fn decode(what: &'static str, bytes: &[u8]) -> Result<Element, Error> {
-        let point = decode_element_or_identity(what, bytes)?;
         let array: [u8; ENCODED_LEN] = bytes.try_into().map_err(|_| Error::Length {
             what,
             expected: ENCODED_LEN,
             got: bytes.len(),
         })?;
-        if point == RistrettoPoint::identity() {
+        // The identity's one canonical encoding is 32 zero bytes.
+        if array == [0u8; ENCODED_LEN] {
             return Err(Error::Identity { what });
         }
+        let point = decode_element_or_identity(what, bytes)?;
         Ok(Element {
             point,
             bytes: array,

@@ -20,7 +20,17 @@
 //! - [`dlog`]: bounded discrete-logarithm recovery of tallies (spec §11);
 //! - [`wire`]: the versioned JSON wire form of every object (spec §12).
 //!
-//! Secrets live in [`group::SecretScalar`], which zeroizes on drop and never prints itself.
+//! Secrets live in [`group::SecretScalar`], which zeroizes on drop and never prints itself;
+//! intermediate secret-derived scalars of the provers are wrapped in `Zeroizing`. Not covered:
+//! copies the compiler leaves in registers or on the stack, and secrets a caller copies out
+//! of [`group::SecretScalar::expose`].
+//!
+//! The crate does no I/O and draws no randomness of its own: every prover and batch verifier
+//! takes a `CryptoRng` from the caller, so it builds for `wasm32-unknown-unknown` with
+//! `--no-default-features` (the default feature `parallel` verifies batches on rayon's pool).
+//!
+//! `elgamal::encrypt` and `range::prove_range` take the nonce from the caller: a nonce must be
+//! uniformly random, secret and used once; `contest::encrypt_contest` draws its own.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![deny(clippy::unwrap_used, clippy::indexing_slicing)]

@@ -22,6 +22,7 @@ use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::{Identity, VartimeMultiscalarMul};
 use rand_core::CryptoRng;
+use zeroize::Zeroizing;
 use subtle::{ConditionallySelectable, ConstantTimeEq, ConstantTimeGreater, ConstantTimeLess};
 
 use crate::batch::Accumulator;
@@ -230,9 +231,11 @@ impl PendingRange {
             let c_j = Scalar::random(rng);
             let z_j = Scalar::random(rng);
             let is_real = j.ct_eq(&m);
-            let w = Scalar::conditional_select(&(z_j - c_j * r), u.expose(), is_real);
+            // w_j (with z_j and c_j) reveals r: wiped after use.
+            let w_half = Zeroizing::new(
+                Scalar::conditional_select(&(z_j - c_j * r), u.expose(), is_real) * half,
+            );
             ts.push(c_j * (Scalar::from(j) - m_s));
-            let w_half = w * half;
             halves.push(mul_g(&w_half));
             halves.push(key.mul(&w_half));
             sim.push((c_j, z_j));

@@ -2,7 +2,9 @@
 
 pub(crate) mod board;
 pub(crate) mod count;
+pub(crate) mod demo;
 pub(crate) mod mirror;
 pub(crate) mod receipt;
 pub(crate) mod serve;
+pub(crate) mod verify;
 pub(crate) mod witness;
