@@ -80,7 +80,8 @@ impl IntoResponse for AppError {
 
 type AppState = Arc<Shared>;
 
-/// The router of a running [`Board`].
+/// The router of a running [`Board`]. Every route is limited to
+/// [`Limits::request_timeout`](crate::server::Limits) and answers errors as JSON codes.
 pub fn router(board: &Board) -> Router {
     let shared = Arc::clone(&board.shared);
     let limits = shared.limits.clone();
@@ -102,20 +103,39 @@ pub fn router(board: &Board) -> Router {
         .fallback(|| async { AppError::Client(StatusCode::NOT_FOUND, "not_found") })
         .layer(middleware::from_fn_with_state(
             limits.request_timeout,
-            timeout,
+            guard,
         ))
         .with_state(shared)
 }
 
-async fn timeout(
+async fn guard(
     State(limit): State<std::time::Duration>,
     req: Request,
     next: Next,
 ) -> Response {
-    match tokio::time::timeout(limit, next.run(req)).await {
+    let r = match tokio::time::timeout(limit, next.run(req)).await {
         Ok(r) => r,
-        Err(_) => json_error(StatusCode::SERVICE_UNAVAILABLE, "timeout"),
+        Err(_) => return json_error(StatusCode::SERVICE_UNAVAILABLE, "timeout"),
+    };
+    // Rejections produced by the framework itself (body too large, wrong method, …) carry
+    // a plain-text body; answer them with a stable code as well.
+    let is_json = r
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    let status = r.status();
+    if (status.is_client_error() || status.is_server_error()) && !is_json {
+        let code = match status {
+            StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+            StatusCode::NOT_FOUND => "not_found",
+            StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+            s if s.is_client_error() => "bad_request",
+            _ => "internal",
+        };
+        return json_error(status, code);
     }
+    r
 }
 
 fn envelope_error(e: &EnvelopeError) -> AppError {

@@ -314,7 +314,7 @@ impl Board {
                 .map(|w| (w, Mutex::new(None)))
                 .collect(),
             policy,
-            db: publisher_db,
+            db: Mutex::new(publisher_db),
             agent: ureq::Agent::config_builder()
                 .timeout_global(Some(config.limits.witness_timeout))
                 .http_status_as_error(false)
@@ -527,7 +527,8 @@ struct Publisher {
     /// Each witness with the size it last cosigned, if known.
     witnesses: Vec<(WitnessEndpoint, Mutex<Option<u64>>)>,
     policy: QuorumPolicy,
-    db: LogDb,
+    /// Behind a mutex only so that the publisher can be shared with the witness threads.
+    db: Mutex<LogDb>,
     agent: ureq::Agent,
 }
 
@@ -588,7 +589,7 @@ impl Publisher {
             .check(&full, now_secs())
             .map_err(|e| e.to_string())?;
         let bytes = full.to_bytes();
-        if let Err(e) = self.db.set_published(size, &bytes) {
+        if let Err(e) = lock(&self.db).set_published(size, &bytes) {
             shared.failed.store(true, Ordering::Release);
             return Err(format!("storage failure, no longer accepting entries: {e}"));
         }

@@ -119,8 +119,13 @@ fn run_case(dir: &Path) -> Option<String> {
         if !stdout.trim().is_empty() {
             return Some(format!("expected nothing on stdout, got {stdout}"));
         }
-        if out.stderr.is_empty() {
-            return Some("expected a message on stderr".into());
+        // The message names the file and the line of the fault.
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let file = input.display().to_string();
+        if !stderr.contains(&format!("{file}: line ")) {
+            return Some(format!(
+                "expected a message naming {file} and a line on stderr, got {stderr:?}"
+            ));
         }
         return None;
     }

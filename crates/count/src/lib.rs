@@ -387,6 +387,22 @@ pub fn count(method: Method, ballots: &Ballots, options: &Options) -> Result<Out
             problem: format!("applies to sntv only, not {method}"),
         });
     }
+    let list = method.input() == InputKind::List;
+    let misplaced = [
+        ("--threshold", options.threshold.is_some() && !list),
+        ("--min-seats", options.min_seats.is_some() && !list),
+        ("--base-seats", options.base_seats.is_some() && !list),
+        (
+            "--decimals",
+            options.decimals.is_some() && method.default_decimals().is_none(),
+        ),
+    ];
+    if let Some((option, _)) = misplaced.iter().find(|(_, bad)| *bad) {
+        return Err(CountError::BadOption {
+            option,
+            problem: format!("does not apply to {method}"),
+        });
+    }
     if options.seats == 0 {
         return Err(CountError::BadOption {
             option: "--seats",

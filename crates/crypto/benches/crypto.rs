@@ -14,10 +14,10 @@ use curve25519_dalek::traits::VartimeMultiscalarMul;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use rayon::prelude::*;
-use sanduq_crypto::batch::verify_batch;
+use sanduq_crypto::batch::{Accumulator, BatchVerifiable, verify_batch};
 use sanduq_crypto::contest::{
-    BallotContext, ContestDescription, EncryptedContest, EncryptedSelection, encrypt_contest,
-    verify_contests_batched,
+    BallotContext, ContestDescription, ContestItem, EncryptedContest, EncryptedSelection,
+    encrypt_contest, verify_contests_batched,
 };
 use sanduq_crypto::dlog::DlogTable;
 use sanduq_crypto::elgamal::{Ciphertext, ElectionKey, encrypt, mul_g};
@@ -327,6 +327,27 @@ fn reference_ballot(c: &mut Criterion) {
             b.iter(|| pool.install(|| floor(&raws, &key, chunk, &weights, &full)))
         });
     }
+    let items: Vec<ContestItem<'_>> = ballots
+        .iter()
+        .map(|contest| ContestItem {
+            ctx: &ctx,
+            desc: &desc,
+            contest,
+        })
+        .collect();
+    g.bench_function(
+        format!("batch equations without the multiscalar multiplication x{BALLOTS}"),
+        |b| {
+            b.iter(|| {
+                let mut acc = Accumulator::new([1; 32], 124 * BALLOTS);
+                for (i, item) in (0u64..).zip(&items) {
+                    acc.start_item(i);
+                    item.push_terms(&mut acc).unwrap();
+                }
+                acc
+            })
+        },
+    );
     g.bench_function(
         format!("verify batched x{BALLOTS}, already decoded (1 core)"),
         |b| {

@@ -22,8 +22,8 @@ use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::{Identity, VartimeMultiscalarMul};
 use rand_core::CryptoRng;
-use zeroize::Zeroizing;
 use subtle::{ConditionallySelectable, ConstantTimeEq, ConstantTimeGreater, ConstantTimeLess};
+use zeroize::Zeroizing;
 
 use crate::batch::Accumulator;
 use crate::elgamal::{ElectionKey, mul_g};

@@ -87,9 +87,43 @@ fn file(kind: &str, description: &str, body: Value) -> String {
     if let (Value::Object(m), Value::Object(b)) = (&mut v, body) {
         m.extend(b);
     }
-    let mut s = serde_json::to_string_pretty(&v).unwrap();
+    let mut s = String::new();
+    write_sorted(&v, 0, &mut s);
     s.push('\n');
     s
+}
+
+/// Pretty JSON with object keys sorted, two-space indentation, independent of whether
+/// serde_json preserves insertion order (a feature another crate may turn on).
+fn write_sorted(v: &Value, indent: usize, out: &mut String) {
+    let pad = |n: usize| "  ".repeat(n);
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            out.push_str("{\n");
+            for (i, k) in keys.iter().enumerate() {
+                out.push_str(&pad(indent + 1));
+                out.push_str(&serde_json::to_string(k).unwrap());
+                out.push_str(": ");
+                write_sorted(&m[k.as_str()], indent + 1, out);
+                out.push_str(if i + 1 < keys.len() { ",\n" } else { "\n" });
+            }
+            out.push_str(&pad(indent));
+            out.push('}');
+        }
+        Value::Array(a) if !a.is_empty() => {
+            out.push_str("[\n");
+            for (i, x) in a.iter().enumerate() {
+                out.push_str(&pad(indent + 1));
+                write_sorted(x, indent + 1, out);
+                out.push_str(if i + 1 < a.len() { ",\n" } else { "\n" });
+            }
+            out.push_str(&pad(indent));
+            out.push(']');
+        }
+        other => out.push_str(&serde_json::to_string(other).unwrap()),
+    }
 }
 
 fn valid(name: &str, mut fields: Value) -> Value {

@@ -28,7 +28,8 @@ use crate::Failure;
 /// failed; 2 on bad arguments or an I/O error.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Registered voters (every one votes); at least 680 (34 provinces × 2 stations × K).
+    /// Registered voters (every one votes). Below 680 (34 provinces × 2 stations × K = 10)
+    /// stations hold fewer than K voters and the privacy rule merges them; at least 68.
     #[arg(long, default_value_t = 2000)]
     voters: u32,
     /// Real candidate counts (Kabul: ~800 candidates) instead of lists cut to 15.
@@ -143,13 +144,33 @@ fn contest_line(m: &Manifest, r: &ContestResult) -> String {
 
 pub(crate) fn run(args: Args) -> Result<(), Failure> {
     let started = Instant::now();
+    // Stations are laid out with at least K voters each; below 34 × 2 × K voters they are
+    // laid out smaller, K stays the default, and the privacy rule merges small stations.
+    let k = sanduq_election::DEFAULT_PRIVACY_THRESHOLD;
+    let layout_k = if args.voters >= 68 * k {
+        k
+    } else {
+        (args.voters / 68).max(1)
+    };
     let params = DemoParams {
         voters: args.voters,
         full_lists: args.full_lists,
         seed: args.seed,
+        privacy_threshold: layout_k,
         ..DemoParams::default()
     };
-    let manifest = generate(&params).map_err(|e| anyhow!("demo election: {e}"))?;
+    let mut manifest = generate(&params).map_err(|e| anyhow!("demo election: {e}"))?;
+    if layout_k < k {
+        let mut raw = manifest.to_raw();
+        raw.privacy_threshold = Some(i64::from(k));
+        manifest = Manifest::from_raw(&raw).map_err(|e| anyhow!("demo election: {e}"))?;
+        if !args.json {
+            eprintln!(
+                "note: {} voters give stations of fewer than K = {k} voters; their results are merged into larger units",
+                args.voters
+            );
+        }
+    }
     let out = match &args.out {
         Some(p) => p.clone(),
         None => {
