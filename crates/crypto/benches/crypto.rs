@@ -26,7 +26,9 @@ use sanduq_crypto::params::ElectionFingerprint;
 use sanduq_crypto::range::{
     RangeBranch, RangeContext, RangeItem, RangeProof, RangeStatement, Subject, prove_range,
 };
-use sanduq_crypto::sigma::{SchnorrItem, prove_schnorr, verify_schnorr};
+use sanduq_crypto::sigma::{
+    DleqItem, DleqStatement, SchnorrItem, prove_dleq, prove_schnorr, verify_dleq, verify_schnorr,
+};
 
 /// Ballots per batch in the reference-ballot benchmarks.
 const BALLOTS: usize = 32;
@@ -212,6 +214,37 @@ fn primitives(c: &mut Criterion) {
     g.throughput(Throughput::Elements(256));
     g.bench_function("schnorr verify batched x256 (2 cores)", |b| {
         b.iter(|| verify_batch(&items, &mut r).unwrap())
+    });
+    g.throughput(Throughput::Elements(1));
+    // Chaum–Pedersen, as in a decryption share: log_G Y = log_α M.
+    let gel = Element::from_point("g", G).unwrap();
+    let alpha = Element::from_point("a", mul_g(&Scalar::random(&mut r))).unwrap();
+    let share = Element::from_point("m", alpha.point() * x.expose()).unwrap();
+    let st = DleqStatement {
+        g1: &gel,
+        y1: &y,
+        g2: &alpha,
+        y2: &share,
+    };
+    g.bench_function("chaum-pedersen prove", |b| {
+        b.iter(|| prove_dleq("d", &fp, &cx, &st, &x, &mut r).unwrap())
+    });
+    let dp = prove_dleq("d", &fp, &cx, &st, &x, &mut r).unwrap();
+    g.bench_function("chaum-pedersen verify", |b| {
+        b.iter(|| verify_dleq("d", &fp, &cx, &st, &dp).unwrap())
+    });
+    let ditems: Vec<_> = (0..256)
+        .map(|_| DleqItem {
+            tag: "d",
+            fingerprint: &fp,
+            context: &cx,
+            statement: st,
+            proof: &dp,
+        })
+        .collect();
+    g.throughput(Throughput::Elements(256));
+    g.bench_function("chaum-pedersen verify batched x256 (2 cores)", |b| {
+        b.iter(|| verify_batch(&ditems, &mut r).unwrap())
     });
     g.throughput(Throughput::Elements(1));
     // 0/1 range proof

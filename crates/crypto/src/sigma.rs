@@ -7,6 +7,7 @@
 
 use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::scalar::Scalar;
+use curve25519_dalek::traits::VartimeMultiscalarMul;
 use rand_core::CryptoRng;
 
 use crate::batch::{Accumulator, BatchVerifiable};
@@ -67,8 +68,10 @@ pub fn verify_schnorr(
     proof: &SchnorrProof,
 ) -> Result<(), Error> {
     let c = schnorr_challenge(tag, fingerprint, context, public, &proof.commitment);
-    let lhs = RistrettoPoint::mul_base(&proof.response);
-    if lhs == proof.commitment.point() + public.point() * c {
+    // z·G − c·Y == R (public values only: variable time is fine).
+    let lhs =
+        RistrettoPoint::vartime_double_scalar_mul_basepoint(&(-c), public.point(), &proof.response);
+    if lhs == *proof.commitment.point() {
         Ok(())
     } else {
         Err(Error::InvalidProof {
@@ -157,14 +160,18 @@ pub fn verify_dleq(
 ) -> Result<(), Error> {
     let c = dleq_challenge(tag, fingerprint, context, st, &proof.a1, &proof.a2);
     let z = proof.response;
-    if st.g1.point() * z != proof.a1.point() + st.y1.point() * c {
+    // z·g − c·y == a for both pairs (public values only: variable time is fine).
+    let check = |g: &Element, y: &Element| {
+        RistrettoPoint::vartime_multiscalar_mul([z, -c], [*g.point(), *y.point()])
+    };
+    if check(st.g1, st.y1) != *proof.a1.point() {
         return Err(Error::InvalidProof {
             proof: "chaum-pedersen",
             reason: "z·g1 != a1 + c·y1",
             culprit: Party::Prover,
         });
     }
-    if st.g2.point() * z != proof.a2.point() + st.y2.point() * c {
+    if check(st.g2, st.y2) != *proof.a2.point() {
         return Err(Error::InvalidProof {
             proof: "chaum-pedersen",
             reason: "z·g2 != a2 + c·y2",
