@@ -52,7 +52,10 @@ fn main() {
             unreachable!()
         };
         let mut w = Witness::new(s);
-        w.add_log(ORIGIN, core::iter::once(log.verifier()).collect::<VerifierSet>());
+        w.add_log(
+            ORIGIN,
+            core::iter::once(log.verifier()).collect::<VerifierSet>(),
+        );
         let node = WitnessNode::new(
             w,
             SqliteWitnessStore::open(&dir.path().join(format!("w{i}"))).unwrap(),

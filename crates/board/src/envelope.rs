@@ -205,12 +205,12 @@ struct Reader<'a> {
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize, field: &'static str) -> Result<&'a [u8], EnvelopeError> {
         let end = self.pos.checked_add(n);
-        let out = end
-            .and_then(|end| self.bytes.get(self.pos..end))
-            .ok_or(EnvelopeError::Truncated {
-                field,
-                offset: self.pos,
-            })?;
+        let out =
+            end.and_then(|end| self.bytes.get(self.pos..end))
+                .ok_or(EnvelopeError::Truncated {
+                    field,
+                    offset: self.pos,
+                })?;
         self.pos += n;
         Ok(out)
     }

@@ -48,10 +48,10 @@ fn skey_line(name: &KeyName, sig_type: u8, seed: &[u8; 32]) -> String {
 pub fn generate(name: &str, sig_type: u8) -> Result<(String, String), KeyError> {
     let name = KeyName::new(name).map_err(|_| KeyError::Name(name.to_owned()))?;
     let seed = fresh_seed()?;
-    let line = skey_line(&name, sig_type, &*seed);
+    let line = skey_line(&name, sig_type, &seed);
     let vkey = match sig_type {
-        TYPE_ED25519 => Ed25519Signer::from_seed(name, &*seed).verifier(),
-        TYPE_COSIGNATURE_V1 => CosignatureSigner::from_seed(name, &*seed).verifier(),
+        TYPE_ED25519 => Ed25519Signer::from_seed(name, &seed).verifier(),
+        TYPE_COSIGNATURE_V1 => CosignatureSigner::from_seed(name, &seed).verifier(),
         _ => return Err(KeyError::Malformed("unsupported signature type")),
     };
     Ok((line, vkey.to_vkey()))
@@ -83,7 +83,7 @@ fn parse_skey(text: &str, want_type: u8) -> Result<(KeyName, Zeroizing<[u8; 32]>
                 "key is not base64 of the expected type byte and a 32-byte seed",
             ))?,
     );
-    let pk = SigningKey::from_bytes(&*blob).verifying_key();
+    let pk = SigningKey::from_bytes(&blob).verifying_key();
     if KeyId::compute(&name, want_type, pk.as_bytes()) != id {
         return Err(KeyError::Malformed("key ID does not match the key"));
     }
@@ -93,13 +93,13 @@ fn parse_skey(text: &str, want_type: u8) -> Result<(KeyName, Zeroizing<[u8; 32]>
 /// Reads a log signing key (type `0x01`).
 pub fn log_signer(text: &str) -> Result<Ed25519Signer, KeyError> {
     let (name, seed) = parse_skey(text, TYPE_ED25519)?;
-    Ok(Ed25519Signer::from_seed(name, &*seed))
+    Ok(Ed25519Signer::from_seed(name, &seed))
 }
 
 /// Reads a witness cosigning key (type `0x04`).
 pub fn witness_signer(text: &str) -> Result<CosignatureSigner, KeyError> {
     let (name, seed) = parse_skey(text, TYPE_COSIGNATURE_V1)?;
-    Ok(CosignatureSigner::from_seed(name, &*seed))
+    Ok(CosignatureSigner::from_seed(name, &seed))
 }
 
 /// A log signer from a fixed seed, for tests and examples.

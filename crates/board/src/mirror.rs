@@ -46,7 +46,11 @@ impl HttpSource {
 impl Source for HttpSource {
     fn get(&self, path: &str) -> Result<Option<Vec<u8>>, String> {
         let url = format!("{}/{path}", self.base);
-        let mut r = self.agent.get(&url).call().map_err(|e| format!("{url}: {e}"))?;
+        let mut r = self
+            .agent
+            .get(&url)
+            .call()
+            .map_err(|e| format!("{url}: {e}"))?;
         match r.status().as_u16() {
             200 => r
                 .body_mut()
@@ -212,12 +216,11 @@ pub fn mirror(
         else {
             continue;
         };
-        let want = tiles::hash_tile_bytes(&tree, level, index, width).map_err(|e| {
-            MirrorError::Tile {
+        let want =
+            tiles::hash_tile_bytes(&tree, level, index, width).map_err(|e| MirrorError::Tile {
                 path: path.clone(),
                 reason: e.to_string(),
-            }
-        })?;
+            })?;
         if want != bytes {
             return Err(MirrorError::TileMismatch { path });
         }

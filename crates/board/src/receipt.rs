@@ -29,8 +29,15 @@ pub const HEADER: &str = "sanduq-receipt/v1";
 pub const MAX_PROOF_LINES: usize = 64;
 
 /// Largest receipt file.
-pub const MAX_RECEIPT_LEN: usize =
-    HEADER.len() + 1 + 27 + 6 + MAX_ENVELOPE_LEN.div_ceil(3) * 4 + 1 + MAX_PROOF_LINES * 45 + 1 + MAX_NOTE_LEN;
+pub const MAX_RECEIPT_LEN: usize = HEADER.len()
+    + 1
+    + 27
+    + 6
+    + MAX_ENVELOPE_LEN.div_ceil(3) * 4
+    + 1
+    + MAX_PROOF_LINES * 45
+    + 1
+    + MAX_NOTE_LEN;
 
 /// Why bytes are not a receipt. Line numbers are 1-based.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -155,13 +162,13 @@ impl Receipt {
             });
         }
         let (line, l) = next("missing index line")?;
-        let index = l
-            .strip_prefix("index ")
-            .and_then(canonical_decimal)
-            .ok_or(ParseError::Line {
-                line,
-                reason: "not `index <decimal>`",
-            })?;
+        let index =
+            l.strip_prefix("index ")
+                .and_then(canonical_decimal)
+                .ok_or(ParseError::Line {
+                    line,
+                    reason: "not `index <decimal>`",
+                })?;
         let (line, l) = next("missing entry line")?;
         let entry = l
             .strip_prefix("entry ")

@@ -58,12 +58,7 @@ impl AppError {
 
 fn json_error(status: StatusCode, code: &str) -> Response {
     let body = format!("{{\"error\":\"{code}\"}}\n");
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body,
-    )
-        .into_response()
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 impl IntoResponse for AppError {
@@ -108,11 +103,7 @@ pub fn router(board: &Board) -> Router {
         .with_state(shared)
 }
 
-async fn guard(
-    State(limit): State<std::time::Duration>,
-    req: Request,
-    next: Next,
-) -> Response {
+async fn guard(State(limit): State<std::time::Duration>, req: Request, next: Next) -> Response {
     let r = match tokio::time::timeout(limit, next.run(req)).await {
         Ok(r) => r,
         Err(_) => return json_error(StatusCode::SERVICE_UNAVAILABLE, "timeout"),
@@ -140,7 +131,9 @@ async fn guard(
 
 fn envelope_error(e: &EnvelopeError) -> AppError {
     let code = match e {
-        EnvelopeError::TooLong { .. } => return AppError::Client(StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+        EnvelopeError::TooLong { .. } => {
+            return AppError::Client(StatusCode::PAYLOAD_TOO_LARGE, "too_large");
+        }
         EnvelopeError::Truncated { .. } | EnvelopeError::Version(_) => "malformed",
         EnvelopeError::Kind
         | EnvelopeError::InlineFlag { .. }
@@ -153,7 +146,10 @@ fn envelope_error(e: &EnvelopeError) -> AppError {
 
 async fn submit(State(s): State<AppState>, body: Bytes) -> Result<Response, AppError> {
     if s.failed.load(Ordering::Acquire) {
-        return Err(AppError::Client(StatusCode::SERVICE_UNAVAILABLE, "unavailable"));
+        return Err(AppError::Client(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+        ));
     }
     let envelope = Envelope::parse(&body).map_err(|e| envelope_error(&e))?;
     if envelope.election() != s.election {
@@ -171,7 +167,11 @@ async fn submit(State(s): State<AppState>, body: Bytes) -> Result<Response, AppE
             let body = format!(
                 "{{\"index\":{index},\"tracking_code\":\"{tracking_code}\",\"new\":{new}}}\n"
             );
-            let status = if new { StatusCode::CREATED } else { StatusCode::OK };
+            let status = if new {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
             Ok((status, [(header::CONTENT_TYPE, "application/json")], body).into_response())
         }
         SubmitOutcome::Rejected(r) => {
@@ -200,7 +200,10 @@ async fn put_artefact(
     body: Bytes,
 ) -> Result<Response, AppError> {
     if s.failed.load(Ordering::Acquire) {
-        return Err(AppError::Client(StatusCode::SERVICE_UNAVAILABLE, "unavailable"));
+        return Err(AppError::Client(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+        ));
     }
     let want = hash_param(&hash)?;
     let got: [u8; 32] = {
@@ -288,8 +291,10 @@ async fn get_proof(
     State(s): State<AppState>,
     Path(code): Path<String>,
 ) -> Result<Response, AppError> {
-    let code = TrackingCode::from_hex(&code)
-        .ok_or(AppError::Client(StatusCode::BAD_REQUEST, "bad_tracking_code"))?;
+    let code = TrackingCode::from_hex(&code).ok_or(AppError::Client(
+        StatusCode::BAD_REQUEST,
+        "bad_tracking_code",
+    ))?;
     let index = s
         .with_reader(|db| db.index_of(&code))
         .map_err(AppError::internal)?
@@ -358,7 +363,9 @@ async fn get_tile(
                 .with_reader(|db| db.entries(start, end))
                 .map_err(AppError::internal)?;
             if entries.len() as u64 != end - start {
-                return Err(AppError::internal("entries missing below the published size"));
+                return Err(AppError::internal(
+                    "entries missing below the published size",
+                ));
             }
             let bytes = tiles::format_entry_bundle(&entries).map_err(AppError::internal)?;
             Ok(immutable(bytes, "application/octet-stream"))

@@ -345,7 +345,9 @@ struct DbView<'a>(&'a LogDb);
 
 impl LogView for DbView<'_> {
     fn contains_content(&self, content_hash: &[u8; 32]) -> Result<bool, String> {
-        self.0.contains_content(content_hash).map_err(|e| e.to_string())
+        self.0
+            .contains_content(content_hash)
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -437,8 +439,7 @@ fn commit_batch(
             continue;
         }
         first_of.insert(code, i);
-        if s.envelope.body().is_none() && !shared.artefacts.contains(&s.envelope.content_hash())
-        {
+        if s.envelope.body().is_none() && !shared.artefacts.contains(&s.envelope.content_hash()) {
             verdicts.push(Some(SubmitOutcome::MissingArtefact));
             continue;
         }
@@ -459,7 +460,12 @@ fn commit_batch(
         .collect();
     let results = match validator.validate_batch(&envs, &DbView(db)) {
         Ok(r) if r.len() == envs.len() => r,
-        Ok(_) => return fail(batch, "validator returned a wrong number of verdicts".into()),
+        Ok(_) => {
+            return fail(
+                batch,
+                "validator returned a wrong number of verdicts".into(),
+            );
+        }
         Err(e) => return fail(batch, e),
     };
     let start = read(&shared.tree).size();

@@ -70,11 +70,7 @@ impl EvidenceRecord {
                 let proof = self
                     .proof
                     .iter()
-                    .map(|p| {
-                        B64.decode(p)
-                            .ok()
-                            .and_then(|b| Hash::from_slice(&b).ok())
-                    })
+                    .map(|p| B64.decode(p).ok().and_then(|b| Hash::from_slice(&b).ok()))
                     .collect::<Option<Vec<_>>>()?;
                 Some(SplitViewEvidence::FailedConsistency {
                     older: stored,
@@ -122,8 +118,10 @@ impl SqliteWitnessStore {
             source,
         })?;
         let conn = Connection::open(&path).map_err(err)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
-        conn.pragma_update(None, "synchronous", "FULL").map_err(err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(err)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
         Ok(Self {
             conn: Mutex::new(conn),
@@ -237,7 +235,8 @@ impl WitnessStore for SqliteWitnessStore {
         new_root: Hash,
         note: &[u8],
     ) -> Result<(), UpdateError<String>> {
-        let storage = |e: rusqlite::Error| UpdateError::Storage(format!("{}: {e}", self.path.display()));
+        let storage =
+            |e: rusqlite::Error| UpdateError::Storage(format!("{}: {e}", self.path.display()));
         let mut conn = self.lock();
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -309,7 +308,11 @@ impl WitnessNode {
             };
             if let Err(e) = self.store.record_evidence(origin, ev, now) {
                 eprintln!("witness: evidence not stored: {e}");
-                return (500, "text/plain; charset=utf-8", b"internal error\n".to_vec());
+                return (
+                    500,
+                    "text/plain; charset=utf-8",
+                    b"internal error\n".to_vec(),
+                );
             }
             eprintln!("witness: split-view evidence kept for {origin}");
         }

@@ -23,7 +23,9 @@ fn tree(entries: &[&[u8]]) -> Tree {
 }
 
 fn signed(origin: &str, t: &Tree) -> SignedCheckpoint {
-    let text = Checkpoint::new(origin, t.size(), t.root()).unwrap().to_text();
+    let text = Checkpoint::new(origin, t.size(), t.root())
+        .unwrap()
+        .to_text();
     let sig = log_signer().sign(&text).unwrap();
     SignedCheckpoint::from_note(Note::new(text, vec![sig]).unwrap()).unwrap()
 }
@@ -43,7 +45,11 @@ fn post(c: &Client, base: &str, body: &[u8]) -> (u16, String, String) {
         .get("content-type")
         .map(|v| v.to_str().unwrap().to_owned())
         .unwrap_or_default();
-    (r.status().as_u16(), ct, r.body_mut().read_to_string().unwrap())
+    (
+        r.status().as_u16(),
+        ct,
+        r.body_mut().read_to_string().unwrap(),
+    )
 }
 
 fn request(old: u64, proof: Vec<Hash>, cp: &SignedCheckpoint) -> Vec<u8> {
@@ -65,16 +71,26 @@ fn split_views_are_refused_and_the_evidence_is_kept() {
     // First sight of the log: old 0, empty proof → cosigned.
     let (s, _, body) = post(&c, &base, &request(0, vec![], &cp_a));
     assert_eq!(s, 200, "{body}");
-    assert!(body.starts_with("\u{2014} witness-0.example/sanduq "), "{body}");
+    assert!(
+        body.starts_with("\u{2014} witness-0.example/sanduq "),
+        "{body}"
+    );
 
     // Same size, another root, both signed by the log: 409 with the stored size.
     let (s, ct, body) = post(&c, &base, &request(2, vec![], &cp_b));
-    assert_eq!((s, ct.as_str(), body.as_str()), (409, "text/x.tlog.size", "2\n"));
+    assert_eq!(
+        (s, ct.as_str(), body.as_str()),
+        (409, "text/x.tlog.size", "2\n")
+    );
 
     // A larger checkpoint whose proof is from the other branch: 422.
     let b4 = tree(&[b"a", b"c", b"d", b"e"]);
     let cp_b4 = signed(ORIGIN, &b4);
-    let (s, _, _) = post(&c, &base, &request(2, b4.consistency_proof(2, 4).unwrap(), &cp_b4));
+    let (s, _, _) = post(
+        &c,
+        &base,
+        &request(2, b4.consistency_proof(2, 4).unwrap(), &cp_b4),
+    );
     assert_eq!(s, 422);
 
     // The stored checkpoint is still the first one.
@@ -100,7 +116,11 @@ fn split_views_are_refused_and_the_evidence_is_kept() {
     // The honest continuation is still cosigned.
     let a4 = tree(&[b"a", b"b", b"d", b"e"]);
     let cp_a4 = signed(ORIGIN, &a4);
-    let (s, _, _) = post(&c, &base, &request(2, a4.consistency_proof(2, 4).unwrap(), &cp_a4));
+    let (s, _, _) = post(
+        &c,
+        &base,
+        &request(2, a4.consistency_proof(2, 4).unwrap(), &cp_a4),
+    );
     assert_eq!(s, 200);
 }
 
@@ -118,9 +138,10 @@ fn witness_status_codes() {
     // Known origin, not signed by the log key.
     let text = Checkpoint::new(ORIGIN, 1, t.root()).unwrap().to_text();
     let forger = sanduq_board::keys::log_signer_from_seed(ORIGIN, &[66; 32]).unwrap();
-    let forged =
-        SignedCheckpoint::from_note(Note::new(text.clone(), vec![forger.sign(&text).unwrap()]).unwrap())
-            .unwrap();
+    let forged = SignedCheckpoint::from_note(
+        Note::new(text.clone(), vec![forger.sign(&text).unwrap()]).unwrap(),
+    )
+    .unwrap();
     assert_eq!(post(&c, &base, &request(0, vec![], &forged)).0, 403);
     // A stale old size.
     let good = signed(ORIGIN, &t);
@@ -154,10 +175,16 @@ fn the_stored_size_never_goes_backwards_under_concurrency() {
     assert_eq!(stored.size, winners[0]);
     for r in &results {
         if let Err(e) = r {
-            assert!(matches!(e, UpdateError::Conflict(c) if c.stored_size == 0 || c.stored_size == winners[0]));
+            assert!(
+                matches!(e, UpdateError::Conflict(c) if c.stored_size == 0 || c.stored_size == winners[0])
+            );
         }
     }
     // Going back to a smaller size is refused.
-    assert!(store.update(ORIGIN, stored.size, 0, Hash([0; 32]), b"n").is_err());
+    assert!(
+        store
+            .update(ORIGIN, stored.size, 0, Hash([0; 32]), b"n")
+            .is_err()
+    );
     assert_eq!(store.latest(ORIGIN).unwrap().unwrap().size, winners[0]);
 }

@@ -42,6 +42,8 @@ enum Command {
     Receipt(cmd::receipt::Args),
     /// Bulletin-board keys.
     Board(cmd::board::Args),
+    /// Serve the results pages of an election record (Dari, Pashto, Uzbek, English).
+    Portal(cmd::portal::Args),
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
@@ -54,6 +56,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Mirror(args) => cmd::mirror::run(args),
         Command::Receipt(args) => cmd::receipt::run(args),
         Command::Board(args) => cmd::board::run(args),
+        Command::Portal(args) => cmd::portal::run(args),
     }
 }
 

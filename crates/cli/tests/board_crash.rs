@@ -28,6 +28,9 @@ const BIN: &str = env!("CARGO_BIN_EXE_sanduq");
 const ORIGIN: &str = "board.example/crash-test";
 const ELECTION: Fingerprint = Fingerprint([0x5a; 32]);
 
+/// Acknowledged entries: index and envelope bytes.
+type Acked = Vec<(u64, Vec<u8>)>;
+
 struct Server(Child);
 
 impl Drop for Server {
@@ -79,7 +82,9 @@ fn sigkill_during_concurrent_submissions_loses_nothing() {
         keys::skey_from_seed(ORIGIN, TYPE_ED25519, &log_seed).unwrap(),
     )
     .unwrap();
-    let log_key = keys::log_signer_from_seed(ORIGIN, &log_seed).unwrap().verifier();
+    let log_key = keys::log_signer_from_seed(ORIGIN, &log_seed)
+        .unwrap()
+        .verifier();
 
     // Three witnesses in this process; their state outlives the server's crash.
     let mut witnesses = Vec::new();
@@ -93,7 +98,10 @@ fn sigkill_during_concurrent_submissions_loses_nothing() {
         let signer = keys::witness_signer_from_seed(&name, &[20 + i; 32]).unwrap();
         let vkey = signer.verifier();
         let mut w = Witness::new(signer);
-        w.add_log(ORIGIN, core::iter::once(log_key.clone()).collect::<VerifierSet>());
+        w.add_log(
+            ORIGIN,
+            core::iter::once(log_key.clone()).collect::<VerifierSet>(),
+        );
         let wdir = dir.path().join(format!("w{i}"));
         let node = WitnessNode::new(w, SqliteWitnessStore::open(&wdir).unwrap());
         let bg = Background::start("127.0.0.1:0".parse().unwrap(), node.router(), 1).unwrap();
@@ -114,7 +122,7 @@ fn sigkill_during_concurrent_submissions_loses_nothing() {
     let (mut server, url) = serve(&config_path);
 
     // Four clients submit distinct ballots until the server dies.
-    let acked: Arc<Mutex<Vec<(u64, Vec<u8>)>>> = Arc::default();
+    let acked: Arc<Mutex<Acked>> = Arc::default();
     let done = Arc::new(AtomicBool::new(false));
     let clients: Vec<_> = (0..4u8)
         .map(|t| {
@@ -127,8 +135,8 @@ fn sigkill_during_concurrent_submissions_loses_nothing() {
                         break;
                     }
                     let body = format!("ballot {t}-{n}");
-                    let e = Envelope::sign("ballot", ELECTION, body.as_bytes(), true, &key)
-                        .unwrap();
+                    let e =
+                        Envelope::sign("ballot", ELECTION, body.as_bytes(), true, &key).unwrap();
                     match c.submit(e.as_bytes()) {
                         Ok(a) if a.status == 201 => {
                             let v: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
@@ -155,10 +163,17 @@ fn sigkill_during_concurrent_submissions_loses_nothing() {
             last_seen = Some(cp);
         }
         let n = acked.lock().unwrap().len();
-        if n >= 400 && last_seen.as_ref().is_some_and(|c| c.checkpoint().size() >= 50) {
+        if n >= 400
+            && last_seen
+                .as_ref()
+                .is_some_and(|c| c.checkpoint().size() >= 50)
+        {
             break;
         }
-        assert!(Instant::now() < deadline, "server too slow: {n} entries acknowledged");
+        assert!(
+            Instant::now() < deadline,
+            "server too slow: {n} entries acknowledged"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     server.0.kill().unwrap();
@@ -195,8 +210,8 @@ fn sigkill_during_concurrent_submissions_loses_nothing() {
     policy.check(after.note(), now()).unwrap();
     // Check every tile of the new checkpoint, rebuild the tree from its entries, and verify
     // the consistency proof from the pre-crash checkpoint.
-    let report = mirror::mirror(&HttpSource::new(&url), None, &log_key, Some(&policy), now())
-        .unwrap();
+    let report =
+        mirror::mirror(&HttpSource::new(&url), None, &log_key, Some(&policy), now()).unwrap();
     assert!(report.size >= after.checkpoint().size());
     let mut tree = Tree::new();
     for i in 0..report.size {

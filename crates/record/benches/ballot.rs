@@ -1,7 +1,7 @@
 //! One ballot: encryption and batched verification for the reference contest (20
 //! candidates, vote for 1) and a Kabul-size contest (800 candidates), and the size of the
 //! ballot's line in the record.
-#![allow(missing_docs, clippy::unwrap_used)]
+#![allow(missing_docs, clippy::unwrap_used, clippy::indexing_slicing)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use rand::SeedableRng;

@@ -244,7 +244,11 @@ impl Hierarchy {
     /// of the contest per unit (units with none may be absent). Units with no ballot get no
     /// entry.
     #[must_use]
-    pub fn disclosure(&self, counts: &BTreeMap<String, u64>, k: u64) -> BTreeMap<String, Disclosure> {
+    pub fn disclosure(
+        &self,
+        counts: &BTreeMap<String, u64>,
+        k: u64,
+    ) -> BTreeMap<String, Disclosure> {
         let n = |id: &str| counts.get(id).copied().unwrap_or(0);
         let mut published: BTreeMap<&str, bool> = BTreeMap::new();
         for u in self.post_order() {
@@ -338,10 +342,19 @@ mod tests {
     fn counts(s1: u64, s2: u64, s3: u64) -> BTreeMap<String, u64> {
         let c1 = s1 + s2;
         let d = c1 + s3;
-        [("s1", s1), ("s2", s2), ("s3", s3), ("c1", c1), ("c2", s3), ("d", d), ("p", d), ("n", d)]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect()
+        [
+            ("s1", s1),
+            ("s2", s2),
+            ("s3", s3),
+            ("c1", c1),
+            ("c2", s3),
+            ("d", d),
+            ("p", d),
+            ("n", d),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
     }
 
     #[test]

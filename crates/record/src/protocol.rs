@@ -13,21 +13,21 @@ use sanduq_count::{Ballots, Count, Options};
 use sanduq_crypto::contest::{EncryptedContest, EncryptedSelection};
 use sanduq_crypto::elgamal::{AggregateCiphertext, Ciphertext, ElectionKey, encrypt};
 use sanduq_crypto::group::{Element, SecretScalar, decode_scalar, from_hex, to_hex};
-use sanduq_crypto::range::{RangeBranch, RangeContext, RangeProof, RangeStatement, Subject, prove_range};
+use sanduq_crypto::range::{
+    RangeBranch, RangeContext, RangeProof, RangeStatement, Subject, prove_range,
+};
 use sanduq_crypto::{BallotContext, ContestDescription, ElectionFingerprint, Parameters};
 use sanduq_election::{Gender, Manifest};
 use sanduq_trustee::decrypt::{self as tdecrypt, CiphertextId, DecryptionShare};
-use sanduq_trustee::dkg::{
-    self, CeremonySetup, CeremonyTranscript, KeyShare, PublicKeyPackage,
-};
+use sanduq_trustee::dkg::{self, CeremonySetup, CeremonyTranscript, KeyShare, PublicKeyPackage};
 use sanduq_trustee::{Policy, TrusteeIndex};
 
 use crate::chain::{chain_close, chain_start, confirmation_code};
 use crate::error::RecordError;
 use crate::hierarchy::{Disclosure, Hierarchy, Level};
 use crate::wire::{
-    BallotBody, BallotLine, ContestResult, ContestWire, DeviceWire, OpenedContest,
-    OpenedSelection, ParametersFile, RECORD_FORMAT, SelectionWire, to_canonical,
+    BallotBody, BallotLine, ContestResult, ContestWire, DeviceWire, OpenedContest, OpenedSelection,
+    ParametersFile, RECORD_FORMAT, SelectionWire, to_canonical,
 };
 
 /// The polling round whose ballots the record holds.
@@ -59,13 +59,9 @@ impl Election {
         let mut descriptions = BTreeMap::new();
         for c in manifest.contests().iter().filter(|c| c.round == ROUND) {
             let ids: Vec<&str> = c.candidates.iter().map(|k| k.id.as_str()).collect();
-            let desc = ContestDescription::new(
-                c.id.as_str(),
-                &ids,
-                u64::from(c.max_selections.max(1)),
-                1,
-            )
-            .map_err(|e| RecordError::crypto(format!("contest {}", c.id.as_str()), e))?;
+            let desc =
+                ContestDescription::new(c.id.as_str(), &ids, u64::from(c.max_selections.max(1)), 1)
+                    .map_err(|e| RecordError::crypto(format!("contest {}", c.id.as_str()), e))?;
             descriptions.insert(c.id.as_str().to_owned(), desc);
         }
         Ok(Election {
@@ -176,7 +172,11 @@ pub fn run_ceremony<R: CryptoRng + ?Sized>(
     policy: Policy,
     rng: &mut R,
 ) -> Result<(Ceremony, BTreeMap<TrusteeIndex, KeyShare>), RecordError> {
-    let setup = CeremonySetup::new(*election.fingerprint(), election.parameters().clone(), policy);
+    let setup = CeremonySetup::new(
+        *election.fingerprint(),
+        election.parameters().clone(),
+        policy,
+    );
     let err = |what: &str| {
         let what = what.to_owned();
         move |e| RecordError::trustee(what, e)
@@ -191,8 +191,8 @@ pub fn run_ceremony<R: CryptoRng + ?Sized>(
     }
     let mut r1s = BTreeMap::new();
     for (t, kp) in keys {
-        let (s, p) = dkg::part1(&setup, t, kp, &transcript.registrations, rng)
-            .map_err(err("round 1"))?;
+        let (s, p) =
+            dkg::part1(&setup, t, kp, &transcript.registrations, rng).map_err(err("round 1"))?;
         r1s.insert(t, s);
         transcript.round1.insert(t, p);
     }
@@ -223,7 +223,10 @@ pub fn run_ceremony<R: CryptoRng + ?Sized>(
         package = Some(pkg);
     }
     let package = package.ok_or_else(|| {
-        RecordError::trustee("round 4", sanduq_trustee::Error::Argument("no trustee".into()))
+        RecordError::trustee(
+            "round 4",
+            sanduq_trustee::Error::Argument("no trustee".into()),
+        )
     })?;
     Ok((
         Ceremony {
@@ -244,7 +247,9 @@ pub fn encrypt_contest_opening<R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<(EncryptedContest, Vec<SecretScalar>), sanduq_crypto::Error> {
     if plaintext.len() != desc.selection_ids().len() {
-        return Err(sanduq_crypto::Error::Argument("plaintext length differs from the selections"));
+        return Err(sanduq_crypto::Error::Argument(
+            "plaintext length differs from the selections",
+        ));
     }
     let total: u64 = plaintext.iter().sum();
     let fp = ctx.fingerprint.as_bytes();
@@ -441,7 +446,9 @@ impl Device {
             reason,
         };
         if self.pending {
-            return Err(bad("the previous ballot was neither cast nor challenged".into()));
+            return Err(bad(
+                "the previous ballot was neither cast nor challenged".into()
+            ));
         }
         let style = election.style(&self.station, group)?;
         let mut contests = Vec::with_capacity(style.len());
@@ -460,7 +467,9 @@ impl Device {
                 .map(|s| u64::from(marked.contains(s)))
                 .collect();
             if pt.iter().sum::<u64>() != marked.len() as u64 {
-                return Err(bad(format!("contest {cid}: a marked candidate is not on the ballot")));
+                return Err(bad(format!(
+                    "contest {cid}: a marked candidate is not on the ballot"
+                )));
             }
             let (ec, ns) = encrypt_contest_opening(ctx, desc, &pt, rng)
                 .map_err(|e| RecordError::crypto(format!("device {} contest {cid}", self.id), e))?;
@@ -622,7 +631,11 @@ pub fn aggregate_upwards(h: &Hierarchy, stations: &Tallies) -> Tallies {
 
 /// The privacy rule for every contest: contest → unit → disclosure.
 #[must_use]
-pub fn disclosures(h: &Hierarchy, tallies: &Tallies, k: u64) -> BTreeMap<String, BTreeMap<String, Disclosure>> {
+pub fn disclosures(
+    h: &Hierarchy,
+    tallies: &Tallies,
+    k: u64,
+) -> BTreeMap<String, BTreeMap<String, Disclosure>> {
     let mut counts: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
     for (unit, contests) in tallies {
         for (cid, agg) in contests {
@@ -695,11 +708,13 @@ pub fn targets(
 
 /// Check that the trustees present can decrypt under the policy; refuses clearly otherwise.
 pub fn check_quorum(policy: &Policy, present: &BTreeSet<TrusteeIndex>) -> Result<(), RecordError> {
-    policy.check_quorum(present).map_err(|_| RecordError::Quorum {
-        threshold: policy.threshold(),
-        min_provinces: policy.min_provinces(),
-        present: present.iter().map(|t| t.get()).collect(),
-    })
+    policy
+        .check_quorum(present)
+        .map_err(|_| RecordError::Quorum {
+            threshold: policy.threshold(),
+            min_provinces: policy.min_provinces(),
+            present: present.iter().map(|t| t.get()).collect(),
+        })
 }
 
 /// One trustee's decryption shares of every target (its step of the decryption).
@@ -712,9 +727,8 @@ pub fn trustee_shares<R: CryptoRng + ?Sized>(
     targets
         .iter()
         .map(|t| {
-            tdecrypt::decryption_share(fingerprint, key_share, &t.ciphertext, &t.id, rng).map_err(
-                |e| RecordError::trustee(format!("decryption share of {:?}", t.id), e),
-            )
+            tdecrypt::decryption_share(fingerprint, key_share, &t.ciphertext, &t.id, rng)
+                .map_err(|e| RecordError::trustee(format!("decryption share of {:?}", t.id), e))
         })
         .collect()
 }
@@ -824,7 +838,8 @@ pub fn count_contest(
             k
         })
         .collect();
-    let counted = Ballots::from_counts(candidates, totals.to_vec()).map_err(|e| bad(e.to_string()))?;
+    let counted =
+        Ballots::from_counts(candidates, totals.to_vec()).map_err(|e| bad(e.to_string()))?;
     let seats = usize::try_from(contest.seats).map_err(|e| bad(e.to_string()))?;
     let reserved = usize::try_from(contest.reserved_women).map_err(|e| bad(e.to_string()))?;
     let options = Options {

@@ -5,12 +5,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use sanduq_crypto::group::to_hex;
 use sanduq_election::Manifest;
+use sanduq_trustee::TrusteeIndex;
 use sanduq_trustee::decrypt::DecryptionShare;
 use sanduq_trustee::dkg::{
     CeremonySetup, PublicKeyPackage, Registration, Round1Package, Round2Package, Round3Package,
 };
 use sanduq_trustee::wire::Message;
-use sanduq_trustee::TrusteeIndex;
 use serde::{Deserialize, Serialize};
 
 use crate::error::RecordError;
@@ -98,7 +98,12 @@ pub fn expected_files(h: &Hierarchy) -> BTreeSet<String> {
         .map(str::to_owned)
         .collect();
     for loc in districts_with_stations(h) {
-        for f in ["ballots.jsonl", "devices.json", "tally.json", "decryption.json"] {
+        for f in [
+            "ballots.jsonl",
+            "devices.json",
+            "tally.json",
+            "decryption.json",
+        ] {
             out.insert(loc.file(f));
         }
     }
@@ -148,7 +153,12 @@ impl CeremonyFile {
     pub fn of(c: &Ceremony) -> CeremonyFile {
         CeremonyFile {
             setup: c.setup.to_wire(),
-            registrations: c.transcript.registrations.values().map(Message::to_wire).collect(),
+            registrations: c
+                .transcript
+                .registrations
+                .values()
+                .map(Message::to_wire)
+                .collect(),
             round1: c.transcript.round1.values().map(Message::to_wire).collect(),
             round2: c.transcript.round2.values().map(Message::to_wire).collect(),
             round3: c.transcript.round3.values().map(Message::to_wire).collect(),
@@ -252,8 +262,14 @@ pub fn build_files(out: &Outputs<'_>) -> Result<Files, RecordError> {
     let h = election.hierarchy();
     let mut files = Files::new();
     files.insert(MANIFEST.to_owned(), election.manifest_bytes().to_vec());
-    files.insert(PARAMETERS.to_owned(), to_canonical(&election.parameters_file())?);
-    files.insert(CEREMONY.to_owned(), to_canonical(&CeremonyFile::of(out.ceremony))?);
+    files.insert(
+        PARAMETERS.to_owned(),
+        to_canonical(&election.parameters_file())?,
+    );
+    files.insert(
+        CEREMONY.to_owned(),
+        to_canonical(&CeremonyFile::of(out.ceremony))?,
+    );
     for loc in districts_with_stations(h) {
         let (lines, devices) = out.districts.get(&loc).cloned().unwrap_or_default();
         files.insert(loc.file("ballots.jsonl"), to_lines(&lines)?);
@@ -343,7 +359,11 @@ pub fn nation_totals(
     decrypted: &BTreeMap<String, Vec<u64>>,
 ) -> BTreeMap<String, (u64, Option<Vec<u64>>)> {
     let mut out = BTreeMap::new();
-    for c in manifest.contests().iter().filter(|c| c.round == crate::protocol::ROUND) {
+    for c in manifest
+        .contests()
+        .iter()
+        .filter(|c| c.round == crate::protocol::ROUND)
+    {
         let cid = c.id.as_str();
         let ballots = tallies_ballots.get(cid).copied().unwrap_or(0);
         let d = disclosure.get(cid).and_then(|d| d.get(h.nation()));

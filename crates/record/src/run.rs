@@ -120,7 +120,10 @@ pub struct ElectionRun {
 }
 
 fn rng_for(seed: u64, what: &str) -> ChaCha20Rng {
-    ChaCha20Rng::from_seed(hash256("sanduq-demo-rng", &[&seed.to_be_bytes(), what.as_bytes()]))
+    ChaCha20Rng::from_seed(hash256(
+        "sanduq-demo-rng",
+        &[&seed.to_be_bytes(), what.as_bytes()],
+    ))
 }
 
 /// Synthetic voters for a manifest: every registered voter votes once, marking one
@@ -149,7 +152,10 @@ pub fn synthetic_voters(
             (0..n).map(|i| 1200 / (i as u64 + 2)).collect()
         };
         // a contest-specific rotation, so that the favourite is not always first
-        let h = hash256("demo-weights", &[&seed.to_be_bytes(), c.id.as_str().as_bytes()]);
+        let h = hash256(
+            "demo-weights",
+            &[&seed.to_be_bytes(), c.id.as_str().as_bytes()],
+        );
         let shift = usize::from(h.first().copied().unwrap_or(0)) % n.max(1);
         w.rotate_right(shift);
         weights.insert(c.id.as_str().to_owned(), w);
@@ -312,8 +318,15 @@ pub fn run_election(
         .map(|m| m.iter().map(|(c, a)| (c.clone(), a.ballots)).collect())
         .unwrap_or_default();
     let mut results = Vec::new();
-    for (cid, (n, totals)) in nation_totals(election.manifest(), h, &ballots, &disclosure, &decrypted) {
-        results.push(count_contest(election.manifest(), &cid, n, totals.as_deref())?);
+    for (cid, (n, totals)) in
+        nation_totals(election.manifest(), h, &ballots, &disclosure, &decrypted)
+    {
+        results.push(count_contest(
+            election.manifest(),
+            &cid,
+            n,
+            totals.as_deref(),
+        )?);
     }
 
     // 8. the record

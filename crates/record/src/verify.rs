@@ -36,27 +36,87 @@ use crate::record::{
 };
 use crate::store::{Files, INDEX, sha256};
 use crate::wire::{
-    BallotLine, DecryptionFile, DevicesFile, IndexFile, ParametersFile, RECORD_FORMAT,
-    ResultsFile, TallyFile, UnitTally, from_canonical, parse_lines, to_canonical,
+    BallotLine, DecryptionFile, DevicesFile, IndexFile, ParametersFile, RECORD_FORMAT, ResultsFile,
+    TallyFile, UnitTally, from_canonical, parse_lines, to_canonical,
 };
 
 /// Every check: number, name, what it establishes.
 pub const CHECKS: &[(u32, &str, &str)] = &[
-    (1, "parameters", "record format and suite; generator H derived from its published seed"),
-    (2, "manifest", "manifest canonical and valid; election fingerprint, K and tie-break seed"),
-    (3, "ceremony", "registrations, commitments, complaints, proofs of knowledge, joint key, public shares"),
-    (4, "ballot-encoding", "every ballot canonical, well formed, in its district's file, with its station's ballot style"),
-    (5, "ballot-proofs", "every range proof and selection-limit proof (batched, parallel)"),
-    (6, "ballot-duplicates", "no ballot code or ciphertext appears twice"),
-    (7, "device-chains", "confirmation codes chained per device, sequence numbers, closing values"),
-    (8, "challenged-ballots", "every challenged ballot re-encrypts from its revealed votes and nonces"),
-    (9, "station-tallies", "each station's tally is the product of its cast ballots"),
-    (10, "aggregation", "each centre, district, province and the nation is the product of its children"),
-    (11, "privacy", "disclosures follow the privacy rule; exactly the published units are decrypted"),
-    (12, "decryption-shares", "every decryption share's proof (batched); the trustees meet the policy"),
-    (13, "decryption-combination", "Lagrange combination of the shares is count·G with 0 ≤ count ≤ ballots"),
-    (14, "results", "totals are the nation's decryption; winners and seats recomputed by the counting engine"),
-    (15, "completeness", "index lists every file with its SHA-256; no file missing or extra"),
+    (
+        1,
+        "parameters",
+        "record format and suite; generator H derived from its published seed",
+    ),
+    (
+        2,
+        "manifest",
+        "manifest canonical and valid; election fingerprint, K and tie-break seed",
+    ),
+    (
+        3,
+        "ceremony",
+        "registrations, commitments, complaints, proofs of knowledge, joint key, public shares",
+    ),
+    (
+        4,
+        "ballot-encoding",
+        "every ballot canonical, well formed, in its district's file, with its station's ballot style",
+    ),
+    (
+        5,
+        "ballot-proofs",
+        "every range proof and selection-limit proof (batched, parallel)",
+    ),
+    (
+        6,
+        "ballot-duplicates",
+        "no ballot code or ciphertext appears twice",
+    ),
+    (
+        7,
+        "device-chains",
+        "confirmation codes chained per device, sequence numbers, closing values",
+    ),
+    (
+        8,
+        "challenged-ballots",
+        "every challenged ballot re-encrypts from its revealed votes and nonces",
+    ),
+    (
+        9,
+        "station-tallies",
+        "each station's tally is the product of its cast ballots",
+    ),
+    (
+        10,
+        "aggregation",
+        "each centre, district, province and the nation is the product of its children",
+    ),
+    (
+        11,
+        "privacy",
+        "disclosures follow the privacy rule; exactly the published units are decrypted",
+    ),
+    (
+        12,
+        "decryption-shares",
+        "every decryption share's proof (batched); the trustees meet the policy",
+    ),
+    (
+        13,
+        "decryption-combination",
+        "Lagrange combination of the shares is count·G with 0 ≤ count ≤ ballots",
+    ),
+    (
+        14,
+        "results",
+        "totals are the nation's decryption; winners and seats recomputed by the counting engine",
+    ),
+    (
+        15,
+        "completeness",
+        "index lists every file with its SHA-256; no file missing or extra",
+    ),
 ];
 
 /// The status of a check.
@@ -260,7 +320,11 @@ pub fn verify(files: &Files) -> Report {
                 number: *n,
                 name,
                 description,
-                status: if r.is_ok() { Status::Passed } else { Status::Failed },
+                status: if r.is_ok() {
+                    Status::Passed
+                } else {
+                    Status::Failed
+                },
                 objects,
                 failure: r.err(),
             }
@@ -311,7 +375,10 @@ fn run_checks(st: &mut State<'_>) -> Option<(String, String, AllTokens)> {
     // ---- 3. ceremony
     let ceremony = match (&election, &params) {
         (Some(e), Ok(_)) => check_ceremony(st, e),
-        _ => Err(fail(CEREMONY, "needs the parameters and the manifest (checks 1 and 2)")),
+        _ => Err(fail(
+            CEREMONY,
+            "needs the parameters and the manifest (checks 1 and 2)",
+        )),
     };
     st.record(3, 1, ceremony.as_ref().map(|_| ()).map_err(Clone::clone));
     let ceremony = ceremony.ok();
@@ -321,7 +388,14 @@ fn run_checks(st: &mut State<'_>) -> Option<(String, String, AllTokens)> {
         (Some(e), Some(c)) => check_ballots(st, e, c),
         _ => {
             for n in 4..=8 {
-                st.record(n, 0, Err(fail("ballots", "needs the manifest and the ceremony (checks 2 and 3)")));
+                st.record(
+                    n,
+                    0,
+                    Err(fail(
+                        "ballots",
+                        "needs the manifest and the ceremony (checks 2 and 3)",
+                    )),
+                );
             }
             (false, Vec::new())
         }
@@ -343,7 +417,14 @@ fn run_checks(st: &mut State<'_>) -> Option<(String, String, AllTokens)> {
         (Some(e), Some(c), Some(t)) => check_decryption(st, e, c, t),
         _ => {
             for n in 11..=13 {
-                st.record(n, 0, Err(fail("decryption", "needs the manifest, the ceremony and the tallies (checks 2, 3, 10)")));
+                st.record(
+                    n,
+                    0,
+                    Err(fail(
+                        "decryption",
+                        "needs the manifest, the ceremony and the tallies (checks 2, 3, 10)",
+                    )),
+                );
             }
             None
         }
@@ -352,7 +433,10 @@ fn run_checks(st: &mut State<'_>) -> Option<(String, String, AllTokens)> {
     // ---- 14: results
     let results = match (&election, &tallies, &decrypted) {
         (Some(e), Some(t), Some(d)) => check_results(st, e, t, d),
-        _ => Err(fail(RESULTS, "needs the verified tallies and decryptions (checks 10 to 13)")),
+        _ => Err(fail(
+            RESULTS,
+            "needs the verified tallies and decryptions (checks 10 to 13)",
+        )),
     };
     let results_ok = st.record(14, results.as_ref().map_or(0, |n| *n), results.map(|_| ()));
 
@@ -361,7 +445,9 @@ fn run_checks(st: &mut State<'_>) -> Option<(String, String, AllTokens)> {
     let complete_ok = st.record(15, st.figures.files, complete);
 
     let pass = |range: std::ops::RangeInclusive<u32>, st: &State<'_>| {
-        range.into_iter().all(|n| st.checks.get(&n).is_some_and(|(_, r)| r.is_ok()))
+        range
+            .into_iter()
+            .all(|n| st.checks.get(&n).is_some_and(|(_, r)| r.is_ok()))
     };
     let tokens = (
         t1_ok.then_some(ParametersOk(()))?,
@@ -384,13 +470,19 @@ fn run_checks(st: &mut State<'_>) -> Option<(String, String, AllTokens)> {
 fn check_parameters(p: Result<&ParametersFile, &Fail>) -> Result<ParametersOk, Fail> {
     let p = p.map_err(Clone::clone)?;
     if p.format != RECORD_FORMAT {
-        return Err(fail(PARAMETERS, format!("format {:?} is not {RECORD_FORMAT}", p.format)));
+        return Err(fail(
+            PARAMETERS,
+            format!("format {:?} is not {RECORD_FORMAT}", p.format),
+        ));
     }
     if p.spec_version != sanduq_crypto::SPEC_VERSION || p.suite != sanduq_crypto::SUITE {
         return Err(fail(PARAMETERS, "unknown spec version or suite"));
     }
     if p.round != ROUND {
-        return Err(fail(PARAMETERS, format!("round {} is not {ROUND}", p.round)));
+        return Err(fail(
+            PARAMETERS,
+            format!("round {} is not {ROUND}", p.round),
+        ));
     }
     let seed = from_hex("generator seed", &p.generator_seed).map_err(|e| fail(PARAMETERS, e))?;
     let h = sanduq_crypto::params::derive_generator(&seed).map_err(|e| fail(PARAMETERS, e))?;
@@ -403,7 +495,10 @@ fn check_parameters(p: Result<&ParametersFile, &Fail>) -> Result<ParametersOk, F
     Ok(ParametersOk(()))
 }
 
-fn check_manifest(st: &State<'_>, params: Result<&ParametersFile, &Fail>) -> Result<Election, Fail> {
+fn check_manifest(
+    st: &State<'_>,
+    params: Result<&ParametersFile, &Fail>,
+) -> Result<Election, Fail> {
     let p = params.map_err(|_| fail(MANIFEST, "needs the parameters (check 1)"))?;
     let bytes = st.file(MANIFEST)?;
     let raw: RawManifest = serde_json::from_slice(bytes).map_err(|e| fail(MANIFEST, e))?;
@@ -412,18 +507,30 @@ fn check_manifest(st: &State<'_>, params: Result<&ParametersFile, &Fail>) -> Res
         return Err(fail(MANIFEST, "not in canonical form"));
     }
     if to_hex(&sha256(bytes)) != p.manifest_sha256 {
-        return Err(fail(format!("{PARAMETERS} manifest_sha256"), "differs from the manifest's hash"));
+        return Err(fail(
+            format!("{PARAMETERS} manifest_sha256"),
+            "differs from the manifest's hash",
+        ));
     }
     let seed = from_hex("generator seed", &p.generator_seed).map_err(|e| fail(PARAMETERS, e))?;
     let election = Election::setup(manifest, &seed).map_err(|e| fail(MANIFEST, e))?;
     if to_hex(election.fingerprint().as_bytes()) != p.fingerprint {
-        return Err(fail(format!("{PARAMETERS} fingerprint"), "is not the fingerprint of the parameters and manifest"));
+        return Err(fail(
+            format!("{PARAMETERS} fingerprint"),
+            "is not the fingerprint of the parameters and manifest",
+        ));
     }
     if election.privacy_threshold() != p.privacy_threshold {
-        return Err(fail(format!("{PARAMETERS} privacy_threshold"), "differs from the manifest's"));
+        return Err(fail(
+            format!("{PARAMETERS} privacy_threshold"),
+            "differs from the manifest's",
+        ));
     }
     if to_hex(election.manifest().tie_break_seed()) != p.tie_break_seed {
-        return Err(fail(format!("{PARAMETERS} tie_break_seed"), "differs from the manifest's"));
+        return Err(fail(
+            format!("{PARAMETERS} tie_break_seed"),
+            "differs from the manifest's",
+        ));
     }
     Ok(election)
 }
@@ -440,7 +547,10 @@ fn check_ceremony(st: &State<'_>, election: &Election) -> Result<Verified, Fail>
     let f = |what: &str, e: sanduq_trustee::Error| fail(format!("{CEREMONY} {what}"), e);
     fn header<W: HasHeader>(w: &W, kind: &str) -> Result<(), Fail> {
         let h = w.header();
-        if h.version != sanduq_crypto::SPEC_VERSION || h.suite != sanduq_crypto::SUITE || h.message != kind {
+        if h.version != sanduq_crypto::SPEC_VERSION
+            || h.suite != sanduq_crypto::SUITE
+            || h.message != kind
+        {
             return Err(fail(CEREMONY, format!("message header is not {kind}")));
         }
         Ok(())
@@ -448,43 +558,55 @@ fn check_ceremony(st: &State<'_>, election: &Election) -> Result<Verified, Fail>
     header(&file.setup, CeremonySetup::KIND)?;
     let setup = CeremonySetup::from_wire(file.setup.clone()).map_err(|e| f("setup", e))?;
     if setup.fingerprint() != election.fingerprint() {
-        return Err(fail(format!("{CEREMONY} setup"), "fingerprint is not the election's"));
+        return Err(fail(
+            format!("{CEREMONY} setup"),
+            "fingerprint is not the election's",
+        ));
     }
     if setup.parameters() != election.parameters() {
-        return Err(fail(format!("{CEREMONY} setup"), "parameters are not the election's"));
+        return Err(fail(
+            format!("{CEREMONY} setup"),
+            "parameters are not the election's",
+        ));
     }
     let mut transcript = CeremonyTranscript::default();
     for w in &file.registrations {
         header(w, sanduq_trustee::dkg::Registration::KIND)?;
-        let m = sanduq_trustee::dkg::Registration::from_wire(w.clone()).map_err(|e| f("registration", e))?;
+        let m = sanduq_trustee::dkg::Registration::from_wire(w.clone())
+            .map_err(|e| f("registration", e))?;
         if transcript.registrations.insert(m.trustee, m).is_some() {
             return Err(fail(CEREMONY, "a trustee registered twice"));
         }
     }
     for w in &file.round1 {
         header(w, sanduq_trustee::dkg::Round1Package::KIND)?;
-        let m = sanduq_trustee::dkg::Round1Package::from_wire(w.clone()).map_err(|e| f("round 1", e))?;
+        let m = sanduq_trustee::dkg::Round1Package::from_wire(w.clone())
+            .map_err(|e| f("round 1", e))?;
         if transcript.round1.insert(m.trustee, m).is_some() {
             return Err(fail(CEREMONY, "two round-1 messages from one trustee"));
         }
     }
     for w in &file.round2 {
         header(w, sanduq_trustee::dkg::Round2Package::KIND)?;
-        let m = sanduq_trustee::dkg::Round2Package::from_wire(w.clone()).map_err(|e| f("round 2", e))?;
+        let m = sanduq_trustee::dkg::Round2Package::from_wire(w.clone())
+            .map_err(|e| f("round 2", e))?;
         if transcript.round2.insert(m.trustee, m).is_some() {
             return Err(fail(CEREMONY, "two round-2 messages from one trustee"));
         }
     }
     for w in &file.round3 {
         header(w, sanduq_trustee::dkg::Round3Package::KIND)?;
-        let m = sanduq_trustee::dkg::Round3Package::from_wire(w.clone()).map_err(|e| f("round 3", e))?;
+        let m = sanduq_trustee::dkg::Round3Package::from_wire(w.clone())
+            .map_err(|e| f("round 3", e))?;
         if transcript.round3.insert(m.trustee, m).is_some() {
             return Err(fail(CEREMONY, "two round-3 messages from one trustee"));
         }
     }
     header(&file.public_key, PublicKeyPackage::KIND)?;
-    let recorded = PublicKeyPackage::from_wire(file.public_key.clone()).map_err(|e| f("public key", e))?;
-    let (_qualified, package) = dkg::verify_ceremony(&setup, &transcript).map_err(|e| f("transcript", e))?;
+    let recorded =
+        PublicKeyPackage::from_wire(file.public_key.clone()).map_err(|e| f("public key", e))?;
+    let (_qualified, package) =
+        dkg::verify_ceremony(&setup, &transcript).map_err(|e| f("transcript", e))?;
     if package != recorded {
         return Err(fail(
             format!("{CEREMONY} public_key"),
@@ -519,7 +641,10 @@ fn check_ballots(st: &mut State<'_>, election: &Election, c: &Verified) -> (bool
                 break;
             }
         };
-        for (i, line) in parse_lines::<BallotLine>(&path, bytes).into_iter().enumerate() {
+        for (i, line) in parse_lines::<BallotLine>(&path, bytes)
+            .into_iter()
+            .enumerate()
+        {
             let name = format!("{path}:{}", i + 1);
             let raw = match line {
                 Ok(l) => l,
@@ -532,11 +657,20 @@ fn check_ballots(st: &mut State<'_>, election: &Election, c: &Verified) -> (bool
                 if location_of(h, &raw.ballot.station).as_ref() != Some(loc)
                     || h.unit(&raw.ballot.station).map(|u| u.level) != Some(Level::Station)
                 {
-                    return Err(format!("station {} is not a polling station of this district", raw.ballot.station));
+                    return Err(format!(
+                        "station {} is not a polling station of this district",
+                        raw.ballot.station
+                    ));
                 }
                 match (raw.status.as_str(), raw.opening.is_some()) {
                     ("cast", false) | ("challenged", true) => {}
-                    _ => return Err(format!("status {:?} with{} an opening", raw.status, if raw.opening.is_some() { "" } else { "out" })),
+                    _ => {
+                        return Err(format!(
+                            "status {:?} with{} an opening",
+                            raw.status,
+                            if raw.opening.is_some() { "" } else { "out" }
+                        ));
+                    }
                 }
                 let key = (raw.ballot.station.clone(), raw.ballot.group.clone());
                 if !styles.contains_key(&key) {
@@ -546,9 +680,16 @@ fn check_ballots(st: &mut State<'_>, election: &Election, c: &Verified) -> (bool
                     styles.insert(key.clone(), s);
                 }
                 let style = styles.get(&key).cloned().unwrap_or_default();
-                let have: Vec<&str> = raw.ballot.contests.iter().map(|c| c.contest.as_str()).collect();
+                let have: Vec<&str> = raw
+                    .ballot
+                    .contests
+                    .iter()
+                    .map(|c| c.contest.as_str())
+                    .collect();
                 if have != style.iter().map(String::as_str).collect::<Vec<_>>() {
-                    return Err(format!("contests {have:?} are not the ballot style {style:?}"));
+                    return Err(format!(
+                        "contests {have:?} are not the ballot style {style:?}"
+                    ));
                 }
                 let mut out = Vec::with_capacity(raw.ballot.contests.len());
                 for cw in &raw.ballot.contests {
@@ -557,10 +698,22 @@ fn check_ballots(st: &mut State<'_>, election: &Election, c: &Verified) -> (bool
                         .get(&cw.contest)
                         .ok_or_else(|| format!("unknown contest {}", cw.contest))?;
                     let ids: Vec<&str> = cw.selections.iter().map(|s| s.id.as_str()).collect();
-                    if ids != desc.selection_ids().iter().map(String::as_str).collect::<Vec<_>>() {
-                        return Err(format!("contest {}: selections are not the manifest's candidates", cw.contest));
+                    if ids
+                        != desc
+                            .selection_ids()
+                            .iter()
+                            .map(String::as_str)
+                            .collect::<Vec<_>>()
+                    {
+                        return Err(format!(
+                            "contest {}: selections are not the manifest's candidates",
+                            cw.contest
+                        ));
                     }
-                    out.push(contest_from_wire(cw).map_err(|e| format!("contest {}: {e}", cw.contest))?);
+                    out.push(
+                        contest_from_wire(cw)
+                            .map_err(|e| format!("contest {}: {e}", cw.contest))?,
+                    );
                 }
                 Ok(out)
             })();
@@ -580,7 +733,10 @@ fn check_ballots(st: &mut State<'_>, election: &Election, c: &Verified) -> (bool
     }
     st.figures.ballots = ballots.len() as u64;
     st.figures.cast = ballots.iter().filter(|b| b.raw.status == "cast").count() as u64;
-    st.figures.challenged = ballots.iter().filter(|b| b.raw.status == "challenged").count() as u64;
+    st.figures.challenged = ballots
+        .iter()
+        .filter(|b| b.raw.status == "challenged")
+        .count() as u64;
     let ok4 = st.record(4, ballots.len() as u64, r4);
 
     // ---- 5. proofs, batched and parallel
@@ -589,7 +745,11 @@ fn check_ballots(st: &mut State<'_>, election: &Election, c: &Verified) -> (bool
     for (bi, b) in ballots.iter().enumerate() {
         for contest in &b.contests {
             if let Some(desc) = election.descriptions().get(&contest.contest_id) {
-                items.push(ContestItem { ctx: &c.ctx, desc, contest });
+                items.push(ContestItem {
+                    ctx: &c.ctx,
+                    desc,
+                    contest,
+                });
                 owner.push(bi);
             }
         }
@@ -606,9 +766,14 @@ fn check_ballots(st: &mut State<'_>, election: &Election, c: &Verified) -> (bool
         None => Err(fail("ballots", "not every ballot could be read (check 4)")),
         Some(e) => {
             let b = owner.get(e.index).and_then(|i| ballots.get(*i));
-            let contest = items.get(e.index).map_or("?", |i| i.contest.contest_id.as_str());
+            let contest = items
+                .get(e.index)
+                .map_or("?", |i| i.contest.contest_id.as_str());
             Err(fail(
-                format!("{} contest {contest}", b.map_or("?".to_owned(), Ballot::name)),
+                format!(
+                    "{} contest {contest}",
+                    b.map_or("?".to_owned(), Ballot::name)
+                ),
                 &e.error,
             ))
         }
@@ -628,7 +793,12 @@ fn check_ballots(st: &mut State<'_>, election: &Election, c: &Verified) -> (bool
             for s in &c.selections {
                 if !alphas.insert(*s.ciphertext.alpha().as_bytes()) {
                     r6 = Err(fail(
-                        format!("{} contest {} selection {}", b.name(), c.contest_id, s.selection_id),
+                        format!(
+                            "{} contest {} selection {}",
+                            b.name(),
+                            c.contest_id,
+                            s.selection_id
+                        ),
                         "this ciphertext appears in another ballot",
                     ));
                     break 'dup;
@@ -643,10 +813,24 @@ fn check_ballots(st: &mut State<'_>, election: &Election, c: &Verified) -> (bool
 
     // ---- 7. device chains
     let r7 = check_chains(st, &districts, &ballots, &fp);
-    let ok7 = st.record(7, ballots.len() as u64, r7.and_then(|()| if ok4 { Ok(()) } else { Err(fail("ballots", "not every ballot could be read (check 4)")) }));
+    let ok7 = st.record(
+        7,
+        ballots.len() as u64,
+        r7.and_then(|()| {
+            if ok4 {
+                Ok(())
+            } else {
+                Err(fail("ballots", "not every ballot could be read (check 4)"))
+            }
+        }),
+    );
 
     // ---- 8. challenged ballots
-    let mut r8 = if ok4 { Ok(()) } else { Err(fail("ballots", "not every ballot could be read (check 4)")) };
+    let mut r8 = if ok4 {
+        Ok(())
+    } else {
+        Err(fail("ballots", "not every ballot could be read (check 4)"))
+    };
     let mut n8 = 0;
     for b in ballots.iter().filter(|b| b.raw.status == "challenged") {
         n8 += 1;
@@ -669,25 +853,43 @@ fn check_chains(
     let mut chains: BTreeMap<String, (String, [u8; 32], u64, String)> = BTreeMap::new();
     for b in ballots {
         let dev = &b.raw.ballot.device;
-        let entry = chains
-            .entry(dev.clone())
-            .or_insert_with(|| (b.raw.ballot.station.clone(), chain_start(fp, dev), 0, b.file.clone()));
+        let entry = chains.entry(dev.clone()).or_insert_with(|| {
+            (
+                b.raw.ballot.station.clone(),
+                chain_start(fp, dev),
+                0,
+                b.file.clone(),
+            )
+        });
         if entry.0 != b.raw.ballot.station || entry.3 != b.file {
-            return Err(fail(b.name(), format!("device {dev} appears at two stations or in two files")));
+            return Err(fail(
+                b.name(),
+                format!("device {dev} appears at two stations or in two files"),
+            ));
         }
         if b.raw.ballot.seq != entry.2 + 1 {
             return Err(fail(
                 b.name(),
-                format!("sequence number {} where {} follows on device {dev}", b.raw.ballot.seq, entry.2 + 1),
+                format!(
+                    "sequence number {} where {} follows on device {dev}",
+                    b.raw.ballot.seq,
+                    entry.2 + 1
+                ),
             ));
         }
         if b.raw.prev_code != to_hex(&entry.1) {
-            return Err(fail(b.name(), "previous code is not the device's last code"));
+            return Err(fail(
+                b.name(),
+                "previous code is not the device's last code",
+            ));
         }
         let bytes = to_canonical(&b.raw.ballot).map_err(|e| fail(b.name(), e))?;
         let code = confirmation_code(fp, dev, &entry.1, &bytes);
         if to_hex(&code) != b.raw.code {
-            return Err(fail(b.name(), "confirmation code is not the hash of the chain and the ballot"));
+            return Err(fail(
+                b.name(),
+                "confirmation code is not the hash of the chain and the ballot",
+            ));
         }
         entry.1 = code;
         entry.2 += 1;
@@ -704,21 +906,35 @@ fn check_chains(
         let mut prev: Option<&str> = None;
         for d in &file.devices {
             if prev.is_some_and(|p| p >= d.device.as_str()) {
-                return Err(fail(format!("{path} device {}", d.device), "devices not in increasing order"));
+                return Err(fail(
+                    format!("{path} device {}", d.device),
+                    "devices not in increasing order",
+                ));
             }
             prev = Some(&d.device);
             listed.insert(d.device.clone());
-            let (station, last, count, bfile) = chains
-                .get(&d.device)
-                .cloned()
-                .unwrap_or_else(|| (d.station.clone(), chain_start(fp, &d.device), 0, loc.file("ballots.jsonl")));
+            let (station, last, count, bfile) =
+                chains.get(&d.device).cloned().unwrap_or_else(|| {
+                    (
+                        d.station.clone(),
+                        chain_start(fp, &d.device),
+                        0,
+                        loc.file("ballots.jsonl"),
+                    )
+                });
             if station != d.station || bfile != loc.file("ballots.jsonl") {
-                return Err(fail(format!("{path} device {}", d.device), "station or district differs from its ballots'"));
+                return Err(fail(
+                    format!("{path} device {}", d.device),
+                    "station or district differs from its ballots'",
+                ));
             }
             if count != d.ballots {
                 return Err(fail(
                     format!("{path} device {}", d.device),
-                    format!("{} ballots recorded, the device closed with {}", count, d.ballots),
+                    format!(
+                        "{} ballots recorded, the device closed with {}",
+                        count, d.ballots
+                    ),
                 ));
             }
             if to_hex(&chain_close(fp, &d.device, &last, count)) != d.closing {
@@ -730,7 +946,10 @@ fn check_chains(
         }
     }
     if let Some(dev) = chains.keys().find(|d| !listed.contains(*d)) {
-        return Err(fail(format!("device {dev}"), "has ballots but no closing entry"));
+        return Err(fail(
+            format!("device {dev}"),
+            "has ballots but no closing entry",
+        ));
     }
     Ok(())
 }
@@ -742,7 +961,10 @@ fn check_opening(election: &Election, c: &Verified, b: &Ballot) -> Result<(), St
     }
     for (oc, ec) in opening.iter().zip(&b.contests) {
         if oc.contest != ec.contest_id || oc.selections.len() != ec.selections.len() {
-            return Err(format!("opening of contest {} does not match the ballot", oc.contest));
+            return Err(format!(
+                "opening of contest {} does not match the ballot",
+                oc.contest
+            ));
         }
         let desc = election
             .descriptions()
@@ -751,12 +973,19 @@ fn check_opening(election: &Election, c: &Verified, b: &Ballot) -> Result<(), St
         let mut total = 0u64;
         for (os, es) in oc.selections.iter().zip(&ec.selections) {
             if os.id != es.selection_id || os.vote > desc.selection_max() {
-                return Err(format!("contest {} selection {}: bad opening", oc.contest, os.id));
+                return Err(format!(
+                    "contest {} selection {}: bad opening",
+                    oc.contest, os.id
+                ));
             }
             total += os.vote;
-            let nonce = decode_scalar("nonce", &from_hex("nonce", &os.nonce).map_err(|e| e.to_string())?)
+            let nonce = decode_scalar(
+                "nonce",
+                &from_hex("nonce", &os.nonce).map_err(|e| e.to_string())?,
+            )
+            .map_err(|e| e.to_string())?;
+            let again = encrypt(&c.ctx.key, os.vote, &SecretScalar::new(nonce))
                 .map_err(|e| e.to_string())?;
-            let again = encrypt(&c.ctx.key, os.vote, &SecretScalar::new(nonce)).map_err(|e| e.to_string())?;
             if again != es.ciphertext {
                 return Err(format!(
                     "contest {} selection {}: re-encryption of the revealed vote and nonce differs",
@@ -765,7 +994,10 @@ fn check_opening(election: &Election, c: &Verified, b: &Ballot) -> Result<(), St
             }
         }
         if total > desc.votes_allowed() {
-            return Err(format!("contest {}: {total} votes above the limit", oc.contest));
+            return Err(format!(
+                "contest {}: {total} votes above the limit",
+                oc.contest
+            ));
         }
     }
     Ok(())
@@ -780,7 +1012,11 @@ fn parse_agg(s: &str) -> Result<AggregateCiphertext, String> {
 }
 
 /// Checks 9 and 10.
-fn check_tallies(st: &mut State<'_>, election: &Election, ballots: &[Ballot]) -> Option<RecordedTallies> {
+fn check_tallies(
+    st: &mut State<'_>,
+    election: &Election,
+    ballots: &[Ballot],
+) -> Option<RecordedTallies> {
     let h = election.hierarchy();
     let mut recorded: RecordedTallies = BTreeMap::new();
     let mut read_err = None;
@@ -799,12 +1035,20 @@ fn check_tallies(st: &mut State<'_>, election: &Election, ballots: &[Ballot]) ->
                 let want = units_of(h, loc);
                 let have: Vec<String> = f.units.iter().map(|u| u.unit.clone()).collect();
                 if want != have {
-                    read_err.get_or_insert(fail(&path, format!("units {have:?} are not the units of this location {want:?}")));
+                    read_err.get_or_insert(fail(
+                        &path,
+                        format!("units {have:?} are not the units of this location {want:?}"),
+                    ));
                 }
                 for u in f.units {
-                    let lvl = h.unit(&u.unit).map(|x| (x.level.as_str(), x.parent.clone()));
+                    let lvl = h
+                        .unit(&u.unit)
+                        .map(|x| (x.level.as_str(), x.parent.clone()));
                     if lvl != Some((u.level.as_str(), u.parent.clone())) {
-                        read_err.get_or_insert(fail(format!("{path} unit {}", u.unit), "level or parent is not the manifest's"));
+                        read_err.get_or_insert(fail(
+                            format!("{path} unit {}", u.unit),
+                            "level or parent is not the manifest's",
+                        ));
                     }
                     recorded.insert(u.unit.clone(), u);
                 }
@@ -814,10 +1058,15 @@ fn check_tallies(st: &mut State<'_>, election: &Election, ballots: &[Ballot]) ->
             }
         }
     }
-    let loc_file = |unit: &str| location_of(h, unit).map_or_else(|| "?".to_owned(), |l| l.file("tally.json"));
+    let loc_file =
+        |unit: &str| location_of(h, unit).map_or_else(|| "?".to_owned(), |l| l.file("tally.json"));
     // compare one unit's recorded contests with expected aggregates
-    let compare = |unit: &str, expected: &BTreeMap<String, (u64, Vec<AggregateCiphertext>)>| -> Result<(), Fail> {
-        let rec = recorded.get(unit).ok_or_else(|| fail(loc_file(unit), format!("no tally for unit {unit}")))?;
+    let compare = |unit: &str,
+                   expected: &BTreeMap<String, (u64, Vec<AggregateCiphertext>)>|
+     -> Result<(), Fail> {
+        let rec = recorded
+            .get(unit)
+            .ok_or_else(|| fail(loc_file(unit), format!("no tally for unit {unit}")))?;
         let have: Vec<&str> = rec.contests.iter().map(|c| c.contest.as_str()).collect();
         let want: Vec<&str> = expected.keys().map(String::as_str).collect();
         if have != want {
@@ -827,30 +1076,42 @@ fn check_tallies(st: &mut State<'_>, election: &Election, ballots: &[Ballot]) ->
             ));
         }
         for ct in &rec.contests {
-            let Some((n, sels)) = expected.get(&ct.contest) else { continue };
+            let Some((n, sels)) = expected.get(&ct.contest) else {
+                continue;
+            };
             let obj = format!("{} unit {unit} contest {}", loc_file(unit), ct.contest);
             if ct.ballots != *n {
-                return Err(fail(obj, format!("{} ballots recorded, {n} counted", ct.ballots)));
+                return Err(fail(
+                    obj,
+                    format!("{} ballots recorded, {n} counted", ct.ballots),
+                ));
             }
             let ids = election
                 .descriptions()
                 .get(&ct.contest)
                 .map(|d| d.selection_ids().to_vec())
                 .unwrap_or_default();
-            if ct.selections.len() != sels.len() || ct.selections.iter().zip(&ids).any(|(s, id)| &s.id != id) {
+            if ct.selections.len() != sels.len()
+                || ct.selections.iter().zip(&ids).any(|(s, id)| &s.id != id)
+            {
                 return Err(fail(obj, "selections are not the contest's candidates"));
             }
             for (s, e) in ct.selections.iter().zip(sels) {
-                let got = parse_agg(&s.ciphertext).map_err(|r| fail(format!("{obj} selection {}", s.id), r))?;
+                let got = parse_agg(&s.ciphertext)
+                    .map_err(|r| fail(format!("{obj} selection {}", s.id), r))?;
                 if got != *e {
-                    return Err(fail(format!("{obj} selection {}", s.id), "encrypted tally is not the product"));
+                    return Err(fail(
+                        format!("{obj} selection {}", s.id),
+                        "encrypted tally is not the product",
+                    ));
                 }
             }
         }
         Ok(())
     };
     // ---- 9. stations from cast ballots
-    let mut expected: BTreeMap<String, BTreeMap<String, (u64, Vec<AggregateCiphertext>)>> = BTreeMap::new();
+    let mut expected: BTreeMap<String, BTreeMap<String, (u64, Vec<AggregateCiphertext>)>> =
+        BTreeMap::new();
     for b in ballots.iter().filter(|b| b.raw.status == "cast") {
         let unit = expected.entry(b.raw.ballot.station.clone()).or_default();
         for c in &b.contests {
@@ -887,24 +1148,41 @@ fn check_tallies(st: &mut State<'_>, election: &Election, ballots: &[Ballot]) ->
     let mut r10: Result<(), Fail> = read_err.clone().map_or(Ok(()), Err);
     let mut n10 = 0;
     if r10.is_ok() {
-        for u in h.post_order().into_iter().filter(|u| u.level != Level::Station) {
+        for u in h
+            .post_order()
+            .into_iter()
+            .filter(|u| u.level != Level::Station)
+        {
             n10 += 1;
             let mut exp: BTreeMap<String, (u64, Vec<AggregateCiphertext>)> = BTreeMap::new();
             let mut bad = None;
             for child in &u.children {
-                let Some(rec) = recorded.get(child) else { continue };
+                let Some(rec) = recorded.get(child) else {
+                    continue;
+                };
                 for ct in &rec.contests {
-                    let e = exp
-                        .entry(ct.contest.clone())
-                        .or_insert_with(|| (0, vec![AggregateCiphertext::zero(); ct.selections.len()]));
+                    let e = exp.entry(ct.contest.clone()).or_insert_with(|| {
+                        (0, vec![AggregateCiphertext::zero(); ct.selections.len()])
+                    });
                     e.0 += ct.ballots;
                     if e.1.len() != ct.selections.len() {
-                        bad = Some(fail(format!("unit {child} contest {}", ct.contest), "wrong number of selections"));
+                        bad = Some(fail(
+                            format!("unit {child} contest {}", ct.contest),
+                            "wrong number of selections",
+                        ));
                     }
                     for (a, s) in e.1.iter_mut().zip(&ct.selections) {
                         match parse_agg(&s.ciphertext) {
                             Ok(x) => a.add_aggregate(&x),
-                            Err(r) => bad = Some(fail(format!("unit {child} contest {} selection {}", ct.contest, s.id), r)),
+                            Err(r) => {
+                                bad = Some(fail(
+                                    format!(
+                                        "unit {child} contest {} selection {}",
+                                        ct.contest, s.id
+                                    ),
+                                    r,
+                                ))
+                            }
                         }
                     }
                 }
@@ -939,12 +1217,17 @@ fn check_decryption(
     let mut counts: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
     for (unit, t) in recorded {
         for ct in &t.contests {
-            counts.entry(ct.contest.clone()).or_default().insert(unit.clone(), ct.ballots);
+            counts
+                .entry(ct.contest.clone())
+                .or_default()
+                .insert(unit.clone(), ct.ballots);
         }
     }
     let k = election.privacy_threshold();
-    let rule: BTreeMap<String, BTreeMap<String, Disclosure>> =
-        counts.iter().map(|(cid, m)| (cid.clone(), h.disclosure(m, k))).collect();
+    let rule: BTreeMap<String, BTreeMap<String, Disclosure>> = counts
+        .iter()
+        .map(|(cid, m)| (cid.clone(), h.disclosure(m, k)))
+        .collect();
     let mut r11: Result<(), Fail> = Ok(());
     let mut n11 = 0u64;
     'units: for (unit, t) in recorded {
@@ -957,10 +1240,14 @@ fn check_decryption(
                 _ => ("withheld", None),
             };
             if ct.disclosure != disc || ct.merged_into.as_ref() != into {
-                let loc = location_of(h, unit).map_or_else(|| "?".to_owned(), |l| l.file("tally.json"));
+                let loc =
+                    location_of(h, unit).map_or_else(|| "?".to_owned(), |l| l.file("tally.json"));
                 r11 = Err(fail(
                     format!("{loc} unit {unit} contest {}", ct.contest),
-                    format!("disclosure {:?} where the privacy rule gives {disc:?}", ct.disclosure),
+                    format!(
+                        "disclosure {:?} where the privacy rule gives {disc:?}",
+                        ct.disclosure
+                    ),
                 ));
                 break 'units;
             }
@@ -994,13 +1281,20 @@ fn check_decryption(
         for d in &f.decryptions {
             let key = (d.unit.clone(), d.contest.clone());
             if r11.is_ok() && prev.as_ref().is_some_and(|p| p >= &key) {
-                r11 = Err(fail(format!("{path} unit {} contest {}", d.unit, d.contest), "decryptions out of order or repeated"));
+                r11 = Err(fail(
+                    format!("{path} unit {} contest {}", d.unit, d.contest),
+                    "decryptions out of order or repeated",
+                ));
             }
             prev = Some(key.clone());
             if r11.is_ok() && !units.contains(&d.unit) {
-                r11 = Err(fail(format!("{path} unit {}", d.unit), "is not a unit of this location"));
+                r11 = Err(fail(
+                    format!("{path} unit {}", d.unit),
+                    "is not a unit of this location",
+                ));
             }
-            let published = rule.get(&d.contest).and_then(|m| m.get(&d.unit)) == Some(&Disclosure::Published);
+            let published =
+                rule.get(&d.contest).and_then(|m| m.get(&d.unit)) == Some(&Disclosure::Published);
             if r11.is_ok() && !published {
                 r11 = Err(fail(
                     format!("{path} unit {} contest {}", d.unit, d.contest),
@@ -1013,9 +1307,15 @@ fn check_decryption(
     if r11.is_ok() {
         for (cid, m) in &rule {
             for (unit, d) in m {
-                if *d == Disclosure::Published && !decrypted_set.contains(&(unit.clone(), cid.clone())) {
-                    let loc = location_of(h, unit).map_or_else(|| "?".to_owned(), |l| l.file("decryption.json"));
-                    r11 = Err(fail(format!("{loc} unit {unit} contest {cid}"), "published by the privacy rule but not decrypted"));
+                if *d == Disclosure::Published
+                    && !decrypted_set.contains(&(unit.clone(), cid.clone()))
+                {
+                    let loc = location_of(h, unit)
+                        .map_or_else(|| "?".to_owned(), |l| l.file("decryption.json"));
+                    r11 = Err(fail(
+                        format!("{loc} unit {unit} contest {cid}"),
+                        "published by the privacy rule but not decrypted",
+                    ));
                     break;
                 }
             }
@@ -1055,7 +1355,10 @@ fn check_decryption(
                     }
                 }
                 _ => {
-                    r12 = Err(fail(format!("{path} trustee {t}"), "not a qualified trustee"));
+                    r12 = Err(fail(
+                        format!("{path} trustee {t}"),
+                        "not a qualified trustee",
+                    ));
                     break 'files;
                 }
             }
@@ -1069,15 +1372,24 @@ fn check_decryption(
                 .get(&d.unit)
                 .and_then(|u| u.contests.iter().find(|x| x.contest == d.contest))
             else {
-                r12 = Err(fail(format!("{path} unit {} contest {}", d.unit, d.contest), "no such tally"));
+                r12 = Err(fail(
+                    format!("{path} unit {} contest {}", d.unit, d.contest),
+                    "no such tally",
+                ));
                 break 'files;
             };
             if d.selections.len() != ct.selections.len() {
-                r12 = Err(fail(format!("{path} unit {} contest {}", d.unit, d.contest), "wrong number of selections"));
+                r12 = Err(fail(
+                    format!("{path} unit {} contest {}", d.unit, d.contest),
+                    "wrong number of selections",
+                ));
                 break 'files;
             }
             for (si, (sd, stally)) in d.selections.iter().zip(&ct.selections).enumerate() {
-                let obj = format!("{path} unit {} contest {} selection {}", d.unit, d.contest, sd.id);
+                let obj = format!(
+                    "{path} unit {} contest {} selection {}",
+                    d.unit, d.contest, sd.id
+                );
                 if sd.id != stally.id {
                     r12 = Err(fail(obj, "selection is not the tally's"));
                     break 'files;
@@ -1097,14 +1409,21 @@ fn check_decryption(
                 };
                 let listed: Vec<u32> = sd.shares.iter().map(|s| s.trustee).collect();
                 if listed != f.trustees {
-                    r12 = Err(fail(obj, format!("shares from trustees {listed:?}, the file says {:?}", f.trustees)));
+                    r12 = Err(fail(
+                        obj,
+                        format!(
+                            "shares from trustees {listed:?}, the file says {:?}",
+                            f.trustees
+                        ),
+                    ));
                     break 'files;
                 }
                 for sw in &sd.shares {
                     let sobj = format!("{obj} trustee {}", sw.trustee);
                     let decoded = (|| -> Result<(TrusteeIndex, Element, DleqProof), String> {
                         let t = TrusteeIndex::new(sw.trustee).map_err(|e| e.to_string())?;
-                        let share = Element::from_hex("share", &sw.share).map_err(|e| e.to_string())?;
+                        let share =
+                            Element::from_hex("share", &sw.share).map_err(|e| e.to_string())?;
                         let p = from_hex("proof", &sw.proof).map_err(|e| e.to_string())?;
                         if p.len() != 96 {
                             return Err("proof is not 96 bytes".into());
@@ -1156,7 +1475,10 @@ fn check_decryption(
         }
     }
     if r12.is_ok() && present_sets.len() > 1 {
-        r12 = Err(fail("decryption files", "different sets of trustees in different files"));
+        r12 = Err(fail(
+            "decryption files",
+            "different sets of trustees in different files",
+        ));
     }
     st.figures.shares = items.len() as u64;
     let g = Element::from_point("G", G).ok();
@@ -1185,7 +1507,9 @@ fn check_decryption(
                 .collect();
             let mut rng = rand::rng();
             if let Some(e) = sanduq_crypto::batch::failing_items(&dleq, &mut rng).first() {
-                let obj = items.get(e.index).map_or("?".to_owned(), |i| i.object.clone());
+                let obj = items
+                    .get(e.index)
+                    .map_or("?".to_owned(), |i| i.object.clone());
                 r12 = Err(fail(obj, &e.error));
             }
         }
@@ -1193,7 +1517,11 @@ fn check_decryption(
     let ok12 = st.record(12, items.len() as u64, r12);
 
     // ---- 13. combination: β − Σ λ_j M_j == count·G
-    let mut r13: Result<(), Fail> = if ok12 { Ok(()) } else { Err(fail("decryption shares", "not verified (check 12)")) };
+    let mut r13: Result<(), Fail> = if ok12 {
+        Ok(())
+    } else {
+        Err(fail("decryption shares", "not verified (check 12)"))
+    };
     let mut out: BTreeMap<String, BTreeMap<String, Vec<u64>>> = BTreeMap::new();
     let mut n13 = 0;
     if r13.is_ok() {
@@ -1202,7 +1530,11 @@ fn check_decryption(
         let present: BTreeSet<TrusteeIndex> = present_sets
             .iter()
             .next()
-            .map(|v| v.iter().filter_map(|t| TrusteeIndex::new(*t).ok()).collect())
+            .map(|v| {
+                v.iter()
+                    .filter_map(|t| TrusteeIndex::new(*t).ok())
+                    .collect()
+            })
             .unwrap_or_default();
         let lambdas: Result<Vec<Scalar>, _> = present
             .iter()
@@ -1213,24 +1545,42 @@ fn check_decryption(
             Ok(lambdas) if per > 0 => {
                 let groups: Vec<&[Item]> = items.chunks(per).collect();
                 let bad = groups.par_iter().find_first(|grp| {
-                    let Some(first) = grp.first() else { return true };
+                    let Some(first) = grp.first() else {
+                        return true;
+                    };
                     if grp.iter().zip(&present).any(|(i, t)| i.trustee != *t) {
                         return true;
                     }
                     let m = first.beta.point()
-                        + RistrettoPoint::vartime_multiscalar_mul(lambdas.iter(), grp.iter().map(|i| i.share.point()));
+                        + RistrettoPoint::vartime_multiscalar_mul(
+                            lambdas.iter(),
+                            grp.iter().map(|i| i.share.point()),
+                        );
                     first.count > first.ballots || m != mul_g(&Scalar::from(first.count))
                 });
                 if let Some(grp) = bad {
-                    let obj = grp.first().map_or("?".to_owned(), |i| i.object.rsplit_once(" trustee").map_or(i.object.clone(), |(a, _)| a.to_owned()));
-                    r13 = Err(fail(obj, "the shares do not combine to the published count, or the count exceeds the ballots"));
+                    let obj = grp.first().map_or("?".to_owned(), |i| {
+                        i.object
+                            .rsplit_once(" trustee")
+                            .map_or(i.object.clone(), |(a, _)| a.to_owned())
+                    });
+                    r13 = Err(fail(
+                        obj,
+                        "the shares do not combine to the published count, or the count exceeds the ballots",
+                    ));
                 } else {
                     for grp in &groups {
                         if let Some(first) = grp.first() {
                             n13 += 1;
                             // context: [trustee, contest, selection, unit, beta]
-                            let contest = String::from_utf8_lossy(first.context.get(1).map_or(&[][..], Vec::as_slice)).into_owned();
-                            let unit = String::from_utf8_lossy(first.context.get(3).map_or(&[][..], Vec::as_slice)).into_owned();
+                            let contest = String::from_utf8_lossy(
+                                first.context.get(1).map_or(&[][..], Vec::as_slice),
+                            )
+                            .into_owned();
+                            let unit = String::from_utf8_lossy(
+                                first.context.get(3).map_or(&[][..], Vec::as_slice),
+                            )
+                            .into_owned();
                             let v = out.entry(unit).or_default().entry(contest).or_default();
                             if v.len() != first.selection {
                                 r13 = Err(fail(first.object.clone(), "selections out of order"));
@@ -1258,12 +1608,20 @@ fn check_results(
     let nation = h.nation();
     let ballots: BTreeMap<String, u64> = recorded
         .get(nation)
-        .map(|u| u.contests.iter().map(|c| (c.contest.clone(), c.ballots)).collect())
+        .map(|u| {
+            u.contests
+                .iter()
+                .map(|c| (c.contest.clone(), c.ballots))
+                .collect()
+        })
         .unwrap_or_default();
     let mut counts: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
     for (unit, t) in recorded {
         for ct in &t.contests {
-            counts.entry(ct.contest.clone()).or_default().insert(unit.clone(), ct.ballots);
+            counts
+                .entry(ct.contest.clone())
+                .or_default()
+                .insert(unit.clone(), ct.ballots);
         }
     }
     let rule: BTreeMap<String, BTreeMap<String, Disclosure>> = counts
@@ -1275,7 +1633,10 @@ fn check_results(
     let have: Vec<&str> = file.results.iter().map(|r| r.contest.as_str()).collect();
     let want: Vec<&str> = expected.keys().map(String::as_str).collect();
     if have != want {
-        return Err(fail(RESULTS, format!("results for {have:?}, the manifest's contests are {want:?}")));
+        return Err(fail(
+            RESULTS,
+            format!("results for {have:?}, the manifest's contests are {want:?}"),
+        ));
     }
     for (r, (cid, (n, totals))) in file.results.iter().zip(&expected) {
         let again = count_contest(election.manifest(), cid, *n, totals.as_deref())
@@ -1307,10 +1668,16 @@ fn check_completeness(st: &State<'_>, election: Option<&Election>) -> Result<(),
     let mut prev: Option<&str> = None;
     for e in &index.files {
         if prev.is_some_and(|p| p >= e.path.as_str()) {
-            return Err(fail(format!("{INDEX} {}", e.path), "entries out of order or repeated"));
+            return Err(fail(
+                format!("{INDEX} {}", e.path),
+                "entries out of order or repeated",
+            ));
         }
         prev = Some(&e.path);
-        let bytes = st.files.get(&e.path).ok_or_else(|| fail(&e.path, "listed in the index but missing"))?;
+        let bytes = st
+            .files
+            .get(&e.path)
+            .ok_or_else(|| fail(&e.path, "listed in the index but missing"))?;
         if hex::encode(sha256(bytes)) != e.sha256 || bytes.len() as u64 != e.bytes {
             return Err(fail(&e.path, "SHA-256 or length differs from the index"));
         }
@@ -1321,7 +1688,8 @@ fn check_completeness(st: &State<'_>, election: Option<&Election>) -> Result<(),
             return Err(fail(path, "extra file, not in the index"));
         }
     }
-    let election = election.ok_or_else(|| fail(MANIFEST, "needed to know the expected files (check 2)"))?;
+    let election =
+        election.ok_or_else(|| fail(MANIFEST, "needed to know the expected files (check 2)"))?;
     let expected = expected_files(election.hierarchy());
     if let Some(m) = expected.iter().find(|p| !listed.contains(*p)) {
         return Err(fail(m, "required file missing from the record"));

@@ -6,9 +6,11 @@ use std::sync::OnceLock;
 
 use sanduq_election::Manifest;
 use sanduq_election::demo::{DemoParams, generate};
-use sanduq_record::store::{Files, with_index};
-use sanduq_record::{ElectionRun, Quiet, RunOptions, Status, run_election, synthetic_voters, verify};
 use sanduq_record::protocol::Election;
+use sanduq_record::store::{Files, with_index};
+use sanduq_record::{
+    ElectionRun, Quiet, RunOptions, Status, run_election, synthetic_voters, verify,
+};
 
 /// Demo election with K = 2: 34 provinces × 2 stations × 2 = 136 voters at least.
 fn params() -> DemoParams {
@@ -74,7 +76,14 @@ fn the_record_verifies() {
     let r = run();
     let report = verify(&r.files);
     for c in &report.checks {
-        assert_eq!(c.status, Status::Passed, "check {} {}: {:?}", c.number, c.name, c.failure);
+        assert_eq!(
+            c.status,
+            Status::Passed,
+            "check {} {}: {:?}",
+            c.number,
+            c.name,
+            c.failure
+        );
     }
     assert!(report.passed());
     assert_eq!(report.checks.len(), 15);
@@ -93,15 +102,31 @@ fn every_contest_type_is_counted() {
     let r = run();
     let by_id = |id: &str| r.results.iter().find(|x| x.contest == id).unwrap();
     // SNTV with reserved women's seats, per province
-    let kab = r.results.iter().find(|x| x.contest.starts_with("wj-af-kab")).unwrap();
+    let kab = r
+        .results
+        .iter()
+        .find(|x| x.contest.starts_with("wj-af-kab"))
+        .unwrap();
     assert_eq!(kab.method, "sntv");
-    assert_eq!(kab.elected.len() as u64, kab.seats.min(kab.totals.len() as u64));
+    assert_eq!(
+        kab.elected.len() as u64,
+        kab.seats.min(kab.totals.len() as u64)
+    );
     // totals add up to the ballots carrying the contest (one mark each)
     for res in r.results.iter().filter(|x| x.status == "counted") {
-        assert_eq!(res.totals.values().sum::<u64>(), res.ballots, "{}", res.contest);
+        assert_eq!(
+            res.totals.values().sum::<u64>(),
+            res.ballots,
+            "{}",
+            res.contest
+        );
     }
     // the nationwide Kuchi contest aggregates Kuchi voters' ballots from every province
-    let kuchi = r.results.iter().find(|x| x.contest.contains("kuchi")).unwrap();
+    let kuchi = r
+        .results
+        .iter()
+        .find(|x| x.contest.contains("kuchi"))
+        .unwrap();
     assert!(kuchi.ballots > 0);
     assert_eq!(kuchi.seats, 3); // cut from 10 by small_manifest
     // the presidential contest: the front-runner draws about 40 %, so a run-off
@@ -121,7 +146,11 @@ fn tamper(path_pred: impl Fn(&str) -> bool, f: impl Fn(&mut Vec<u8>)) -> Files {
 }
 
 fn lines_of(bytes: &[u8]) -> Vec<Vec<u8>> {
-    bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()).map(<[u8]>::to_vec).collect()
+    bytes
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect()
 }
 
 fn join(lines: &[Vec<u8>]) -> Vec<u8> {
@@ -154,32 +183,38 @@ fn edit_json(s: &str, f: impl Fn(&mut serde_json::Value)) -> Vec<u8> {
 #[test]
 fn altered_ballot_ciphertext_fails_the_proof_check() {
     let path = busy_ballot_file();
-    let files = tamper(|p| p == path, |b| {
-        let mut lines = lines_of(b);
-        let s = String::from_utf8(lines[0].clone()).unwrap();
-        // replace the first selection's ciphertext by the second's (valid points)
-        lines[0] = edit_json(&s, |v| {
-            let sels = &mut v["ballot"]["contests"][0]["selections"];
-            let other = sels[1]["ciphertext"].clone();
-            sels[0]["ciphertext"] = other;
-        });
-        *b = join(&lines);
-    });
+    let files = tamper(
+        |p| p == path,
+        |b| {
+            let mut lines = lines_of(b);
+            let s = String::from_utf8(lines[0].clone()).unwrap();
+            // replace the first selection's ciphertext by the second's (valid points)
+            lines[0] = edit_json(&s, |v| {
+                let sels = &mut v["ballot"]["contests"][0]["selections"];
+                let other = sels[1]["ciphertext"].clone();
+                sels[0]["ciphertext"] = other;
+            });
+            *b = join(&lines);
+        },
+    );
     assert_eq!(first_failure(&files).0, 5);
 }
 
 #[test]
 fn altered_proof_fails_the_proof_check() {
     let path = busy_ballot_file();
-    let files = tamper(|p| p == path, |b| {
-        let mut lines = lines_of(b);
-        let s = String::from_utf8(lines[1].clone()).unwrap();
-        lines[1] = edit_json(&s, |v| {
-            let p = &mut v["ballot"]["contests"][0]["limit_proof"];
-            p.as_array_mut().unwrap().swap(0, 1);
-        });
-        *b = join(&lines);
-    });
+    let files = tamper(
+        |p| p == path,
+        |b| {
+            let mut lines = lines_of(b);
+            let s = String::from_utf8(lines[1].clone()).unwrap();
+            lines[1] = edit_json(&s, |v| {
+                let p = &mut v["ballot"]["contests"][0]["limit_proof"];
+                p.as_array_mut().unwrap().swap(0, 1);
+            });
+            *b = join(&lines);
+        },
+    );
     let (n, object) = first_failure(&files);
     assert_eq!(n, 5);
     assert!(object.contains(":2 "), "{object}");
@@ -188,10 +223,13 @@ fn altered_proof_fails_the_proof_check() {
 #[test]
 fn flipped_byte_in_a_ballot_file_fails_the_ballot_encoding_check() {
     let path = busy_ballot_file();
-    let files = tamper(|p| p == path, |b| {
-        let i = b.len() / 2;
-        b[i] ^= 0x01;
-    });
+    let files = tamper(
+        |p| p == path,
+        |b| {
+            let i = b.len() / 2;
+            b[i] ^= 0x01;
+        },
+    );
     let (n, _) = first_failure(&files);
     assert!((4..=5).contains(&n), "{n}");
 }
@@ -199,34 +237,43 @@ fn flipped_byte_in_a_ballot_file_fails_the_ballot_encoding_check() {
 #[test]
 fn duplicated_ballot_fails_the_duplicate_check() {
     let path = busy_ballot_file();
-    let files = tamper(|p| p == path, |b| {
-        let mut lines = lines_of(b);
-        let l = lines[0].clone();
-        lines.insert(1, l);
-        *b = join(&lines);
-    });
+    let files = tamper(
+        |p| p == path,
+        |b| {
+            let mut lines = lines_of(b);
+            let l = lines[0].clone();
+            lines.insert(1, l);
+            *b = join(&lines);
+        },
+    );
     assert_eq!(first_failure(&files).0, 6);
 }
 
 #[test]
 fn removed_ballot_fails_the_chain_check() {
     let path = busy_ballot_file();
-    let files = tamper(|p| p == path, |b| {
-        let mut lines = lines_of(b);
-        lines.remove(1);
-        *b = join(&lines);
-    });
+    let files = tamper(
+        |p| p == path,
+        |b| {
+            let mut lines = lines_of(b);
+            lines.remove(1);
+            *b = join(&lines);
+        },
+    );
     assert_eq!(first_failure(&files).0, 7);
 }
 
 #[test]
 fn reordered_ballots_fail_the_chain_check() {
     let path = busy_ballot_file();
-    let files = tamper(|p| p == path, |b| {
-        let mut lines = lines_of(b);
-        lines.swap(0, 1);
-        *b = join(&lines);
-    });
+    let files = tamper(
+        |p| p == path,
+        |b| {
+            let mut lines = lines_of(b);
+            lines.swap(0, 1);
+            *b = join(&lines);
+        },
+    );
     assert_eq!(first_failure(&files).0, 7);
 }
 
@@ -235,11 +282,14 @@ fn last_ballot_withheld_fails_the_closing_value() {
     // Dropping a device's last ballot keeps the chain consistent; only the closing value
     // published with the device shows it.
     let path = busy_ballot_file();
-    let files = tamper(|p| p == path, |b| {
-        let mut lines = lines_of(b);
-        lines.pop();
-        *b = join(&lines);
-    });
+    let files = tamper(
+        |p| p == path,
+        |b| {
+            let mut lines = lines_of(b);
+            lines.pop();
+            *b = join(&lines);
+        },
+    );
     let (n, object) = first_failure(&files);
     assert_eq!(n, 7);
     assert!(object.contains("devices.json"), "{object}");
@@ -251,11 +301,16 @@ fn challenged_ballot_with_a_false_opening_fails() {
         let mut files = run().files.clone();
         let (path, bytes) = files
             .iter()
-            .find(|(p, b)| p.ends_with("ballots.jsonl") && String::from_utf8_lossy(b).contains("challenged"))
+            .find(|(p, b)| {
+                p.ends_with("ballots.jsonl") && String::from_utf8_lossy(b).contains("challenged")
+            })
             .map(|(p, b)| (p.clone(), b.clone()))
             .unwrap();
         let mut lines = lines_of(&bytes);
-        let i = lines.iter().position(|l| String::from_utf8_lossy(l).contains("\"challenged\"")).unwrap();
+        let i = lines
+            .iter()
+            .position(|l| String::from_utf8_lossy(l).contains("\"challenged\""))
+            .unwrap();
         let s = String::from_utf8(lines[i].clone()).unwrap();
         lines[i] = edit_json(&s, |v| {
             let sel = &mut v["opening"][0]["selections"];
@@ -279,11 +334,16 @@ fn challenged_ballot_counted_as_cast_fails() {
     let mut files = run().files.clone();
     let (path, bytes) = files
         .iter()
-        .find(|(p, b)| p.ends_with("ballots.jsonl") && String::from_utf8_lossy(b).contains("challenged"))
+        .find(|(p, b)| {
+            p.ends_with("ballots.jsonl") && String::from_utf8_lossy(b).contains("challenged")
+        })
         .map(|(p, b)| (p.clone(), b.clone()))
         .unwrap();
     let mut lines = lines_of(&bytes);
-    let i = lines.iter().position(|l| String::from_utf8_lossy(l).contains("\"challenged\"")).unwrap();
+    let i = lines
+        .iter()
+        .position(|l| String::from_utf8_lossy(l).contains("\"challenged\""))
+        .unwrap();
     let s = String::from_utf8(lines[i].clone()).unwrap();
     lines[i] = edit_json(&s, |v| {
         v["status"] = serde_json::json!("cast");
@@ -299,7 +359,8 @@ fn tally_file_with(pred: impl Fn(&serde_json::Value) -> bool) -> String {
         .files
         .iter()
         .find(|(p, b)| {
-            p.ends_with("tally.json") && pred(&serde_json::from_slice::<serde_json::Value>(b).unwrap())
+            p.ends_with("tally.json")
+                && pred(&serde_json::from_slice::<serde_json::Value>(b).unwrap())
         })
         .unwrap()
         .0
@@ -309,30 +370,47 @@ fn tally_file_with(pred: impl Fn(&serde_json::Value) -> bool) -> String {
 #[test]
 fn altered_station_tally_fails_the_station_check() {
     let path = tally_file_with(|v| {
-        v["units"].as_array().unwrap().iter().any(|u| u["level"] == "station" && !u["contests"].as_array().unwrap().is_empty())
+        v["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["level"] == "station" && !u["contests"].as_array().unwrap().is_empty())
     });
-    let files = tamper(|p| p == path, |b| {
-        let s = String::from_utf8(b.clone()).unwrap();
-        *b = edit_json(&s, |v| {
-            let u = v["units"].as_array_mut().unwrap().iter_mut().find(|u| u["level"] == "station" && !u["contests"].as_array().unwrap().is_empty()).unwrap();
-            let sels = &mut u["contests"][0]["selections"];
-            let other = sels[1]["ciphertext"].clone();
-            sels[0]["ciphertext"] = other;
-        });
-    });
+    let files = tamper(
+        |p| p == path,
+        |b| {
+            let s = String::from_utf8(b.clone()).unwrap();
+            *b = edit_json(&s, |v| {
+                let u = v["units"]
+                    .as_array_mut()
+                    .unwrap()
+                    .iter_mut()
+                    .find(|u| {
+                        u["level"] == "station" && !u["contests"].as_array().unwrap().is_empty()
+                    })
+                    .unwrap();
+                let sels = &mut u["contests"][0]["selections"];
+                let other = sels[1]["ciphertext"].clone();
+                sels[0]["ciphertext"] = other;
+            });
+        },
+    );
     assert_eq!(first_failure(&files).0, 9);
 }
 
 #[test]
 fn altered_province_tally_fails_the_aggregation_check() {
-    let files = tamper(|p| p.starts_with("provinces/af-kab/tally.json"), |b| {
-        let s = String::from_utf8(b.clone()).unwrap();
-        *b = edit_json(&s, |v| {
-            let c = &mut v["units"][0]["contests"][0];
-            let n = c["ballots"].as_u64().unwrap();
-            c["ballots"] = serde_json::json!(n + 1);
-        });
-    });
+    let files = tamper(
+        |p| p.starts_with("provinces/af-kab/tally.json"),
+        |b| {
+            let s = String::from_utf8(b.clone()).unwrap();
+            *b = edit_json(&s, |v| {
+                let c = &mut v["units"][0]["contests"][0];
+                let n = c["ballots"].as_u64().unwrap();
+                c["ballots"] = serde_json::json!(n + 1);
+            });
+        },
+    );
     let (n, object) = first_failure(&files);
     assert_eq!(n, 10);
     assert!(object.contains("af-kab"), "{object}");
@@ -341,28 +419,34 @@ fn altered_province_tally_fails_the_aggregation_check() {
 #[test]
 fn a_false_disclosure_fails_the_privacy_check() {
     let path = tally_file_with(|v| v.to_string().contains("\"merged\""));
-    let files = tamper(|p| p == path, |b| {
-        let s = String::from_utf8(b.clone()).unwrap();
-        *b = edit_json(&s, |v| {
-            for u in v["units"].as_array_mut().unwrap() {
-                for c in u["contests"].as_array_mut().unwrap() {
-                    if c["disclosure"] == "merged" {
-                        c["disclosure"] = serde_json::json!("published");
-                        c.as_object_mut().unwrap().remove("merged_into");
-                        return;
+    let files = tamper(
+        |p| p == path,
+        |b| {
+            let s = String::from_utf8(b.clone()).unwrap();
+            *b = edit_json(&s, |v| {
+                for u in v["units"].as_array_mut().unwrap() {
+                    for c in u["contests"].as_array_mut().unwrap() {
+                        if c["disclosure"] == "merged" {
+                            c["disclosure"] = serde_json::json!("published");
+                            c.as_object_mut().unwrap().remove("merged_into");
+                            return;
+                        }
                     }
                 }
-            }
-        });
-    });
+            });
+        },
+    );
     assert_eq!(first_failure(&files).0, 11);
 }
 
 fn edit_nation_decryption(f: impl Fn(&mut serde_json::Value)) -> Files {
-    tamper(|p| p == "nation/decryption.json", |b| {
-        let s = String::from_utf8(b.clone()).unwrap();
-        *b = edit_json(&s, &f);
-    })
+    tamper(
+        |p| p == "nation/decryption.json",
+        |b| {
+            let s = String::from_utf8(b.clone()).unwrap();
+            *b = edit_json(&s, &f);
+        },
+    )
 }
 
 #[test]
@@ -380,7 +464,10 @@ fn altered_share_fails_the_share_check() {
 #[test]
 fn removed_share_fails_the_share_check() {
     let files = edit_nation_decryption(|v| {
-        v["decryptions"][0]["selections"][0]["shares"].as_array_mut().unwrap().remove(2);
+        v["decryptions"][0]["selections"][0]["shares"]
+            .as_array_mut()
+            .unwrap()
+            .remove(2);
     });
     assert_eq!(first_failure(&files).0, 12);
 }
@@ -405,16 +492,24 @@ fn altered_count_fails_the_combination_check() {
 }
 
 fn edit_results(f: impl Fn(&mut serde_json::Value)) -> Files {
-    tamper(|p| p == "results/results.json", |b| {
-        let s = String::from_utf8(b.clone()).unwrap();
-        *b = edit_json(&s, &f);
-    })
+    tamper(
+        |p| p == "results/results.json",
+        |b| {
+            let s = String::from_utf8(b.clone()).unwrap();
+            *b = edit_json(&s, &f);
+        },
+    )
 }
 
 #[test]
 fn altered_winner_fails_the_results_check() {
     let files = edit_results(|v| {
-        let r = v["results"].as_array_mut().unwrap().iter_mut().find(|r| r["method"] == "sntv" && r["seats"].as_u64().unwrap() >= 2).unwrap();
+        let r = v["results"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|r| r["method"] == "sntv" && r["seats"].as_u64().unwrap() >= 2)
+            .unwrap();
         r["elected"].as_array_mut().unwrap().swap(0, 1);
     });
     assert_eq!(first_failure(&files).0, 14);
@@ -423,7 +518,12 @@ fn altered_winner_fails_the_results_check() {
 #[test]
 fn removed_seat_and_altered_total_fail_the_results_check() {
     let files = edit_results(|v| {
-        let r = v["results"].as_array_mut().unwrap().iter_mut().find(|r| r["method"] == "sntv").unwrap();
+        let r = v["results"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|r| r["method"] == "sntv")
+            .unwrap();
         r["elected"].as_array_mut().unwrap().pop();
     });
     assert_eq!(first_failure(&files).0, 14);
@@ -439,7 +539,12 @@ fn removed_seat_and_altered_total_fail_the_results_check() {
 #[test]
 fn reserved_seat_marks_are_checked() {
     let files = edit_results(|v| {
-        let r = v["results"].as_array_mut().unwrap().iter_mut().find(|r| r["reserved_women"].as_u64().unwrap() > 0).unwrap();
+        let r = v["results"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|r| r["reserved_women"].as_u64().unwrap() > 0)
+            .unwrap();
         r["reserved_elected"] = serde_json::json!(["nobody"]);
     });
     assert_eq!(first_failure(&files).0, 14);
@@ -476,31 +581,40 @@ fn changed_file_without_new_index_fails_completeness() {
 
 #[test]
 fn altered_joint_key_fails_the_ceremony_check() {
-    let files = tamper(|p| p == "ceremony/ceremony.json", |b| {
-        let s = String::from_utf8(b.clone()).unwrap();
-        *b = edit_json(&s, |v| {
-            let other = v["public_key"]["public_shares"][0]["public_share"].clone();
-            v["public_key"]["joint_key"] = other;
-        });
-    });
+    let files = tamper(
+        |p| p == "ceremony/ceremony.json",
+        |b| {
+            let s = String::from_utf8(b.clone()).unwrap();
+            *b = edit_json(&s, |v| {
+                let other = v["public_key"]["public_shares"][0]["public_share"].clone();
+                v["public_key"]["joint_key"] = other;
+            });
+        },
+    );
     assert_eq!(first_failure(&files).0, 3);
 }
 
 #[test]
 fn altered_generator_fails_the_parameter_check() {
-    let files = tamper(|p| p == "election/parameters.json", |b| {
-        let s = String::from_utf8(b.clone()).unwrap();
-        *b = edit_json(&s, |v| {
-            v["generator_seed"] = serde_json::json!("00");
-        });
-    });
+    let files = tamper(
+        |p| p == "election/parameters.json",
+        |b| {
+            let s = String::from_utf8(b.clone()).unwrap();
+            *b = edit_json(&s, |v| {
+                v["generator_seed"] = serde_json::json!("00");
+            });
+        },
+    );
     assert_eq!(first_failure(&files).0, 1);
 }
 
 #[test]
 fn non_canonical_file_is_refused() {
-    let files = tamper(|p| p == "results/results.json", |b| {
-        b.insert(1, b' ');
-    });
+    let files = tamper(
+        |p| p == "results/results.json",
+        |b| {
+            b.insert(1, b' ');
+        },
+    );
     assert_eq!(first_failure(&files).0, 14);
 }

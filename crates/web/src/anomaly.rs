@@ -147,7 +147,10 @@ mod tests {
         // domain §4.7: "votes ≥ ballot cap (600)" — 600 is flagged, 599 is not.
         assert_eq!(
             flags(&facts(600, 600, 700)),
-            vec![Flag::AtBallotCap { cast: 600, cap: 600 }]
+            vec![Flag::AtBallotCap {
+                cast: 600,
+                cap: 600
+            }]
         );
         assert_eq!(flags(&facts(599, 600, 700)), vec![]);
     }
@@ -170,7 +173,10 @@ mod tests {
         assert_eq!(
             flags(&facts(650, 600, 500)),
             vec![
-                Flag::AtBallotCap { cast: 650, cap: 600 },
+                Flag::AtBallotCap {
+                    cast: 650,
+                    cap: 600
+                },
                 Flag::TurnoutOver100 {
                     cast: 650,
                     registered: 500

@@ -158,10 +158,8 @@ impl Messages {
             };
             let resource = FluentResource::try_new(locale.source().to_owned())
                 .map_err(|(_, e)| err(format!("{e:?}")))?;
-            let lang: LanguageIdentifier = locale
-                .tag()
-                .parse()
-                .map_err(|e| err(format!("tag: {e}")))?;
+            let lang: LanguageIdentifier =
+                locale.tag().parse().map_err(|e| err(format!("tag: {e}")))?;
             let mut bundle = FluentBundle::new_concurrent(vec![lang]);
             // No Unicode isolation marks around arguments: arguments are numbers and names
             // whose direction the page's markup already isolates.
@@ -225,10 +223,31 @@ pub fn solar_month(month: u32, locale: Locale) -> &'static str {
         "Dalw", "Hut",
     ];
     const DARI: [&str; 12] = [
-        "حمل", "ثور", "جوزا", "سرطان", "اسد", "سنبله", "میزان", "عقرب", "قوس", "جدی", "دلو", "حوت",
+        "حمل",
+        "ثور",
+        "جوزا",
+        "سرطان",
+        "اسد",
+        "سنبله",
+        "میزان",
+        "عقرب",
+        "قوس",
+        "جدی",
+        "دلو",
+        "حوت",
     ];
     const PASHTO: [&str; 12] = [
-        "وری", "غویی", "غبرګولی", "چنګاښ", "زمری", "وږی", "تله", "لړم", "لیندۍ", "مرغومی", "سلواغه",
+        "وری",
+        "غویی",
+        "غبرګولی",
+        "چنګاښ",
+        "زمری",
+        "وږی",
+        "تله",
+        "لړم",
+        "لیندۍ",
+        "مرغومی",
+        "سلواغه",
         "کب",
     ];
     let table = match locale {
@@ -263,7 +282,17 @@ pub fn gregorian_month(month: u32, locale: Locale) -> &'static str {
     ];
     // The transcriptions used in Afghan Dari, Pashto and Uzbek alike.
     const AR: [&str; 12] = [
-        "جنوری", "فبروری", "مارچ", "اپریل", "می", "جون", "جولای", "اګست", "سپتمبر", "اکتوبر", "نومبر",
+        "جنوری",
+        "فبروری",
+        "مارچ",
+        "اپریل",
+        "می",
+        "جون",
+        "جولای",
+        "اګست",
+        "سپتمبر",
+        "اکتوبر",
+        "نومبر",
         "دسمبر",
     ];
     let table = if locale.is_rtl() { &AR } else { &EN };
@@ -342,10 +371,7 @@ mod tests {
     #[test]
     fn messages_parse_and_format_arguments() {
         let m = Messages::load().unwrap();
-        let args = [
-            ("reported", "3".to_owned()),
-            ("expected", "10".to_owned()),
-        ];
+        let args = [("reported", "3".to_owned()), ("expected", "10".to_owned())];
         assert_eq!(
             m.get(Locale::En, "progress", &args),
             "3 of 10 polling stations reported"

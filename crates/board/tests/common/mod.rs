@@ -58,10 +58,17 @@ pub fn start_witness(i: usize) -> WitnessServer {
     let dir = tempfile::tempdir().unwrap();
     let signer = keys::witness_signer_from_seed(&witness_name(i), &[10 + i as u8; 32]).unwrap();
     let mut w = Witness::new(signer);
-    w.add_log(ORIGIN, core::iter::once(log_verifier()).collect::<VerifierSet>());
+    w.add_log(
+        ORIGIN,
+        core::iter::once(log_verifier()).collect::<VerifierSet>(),
+    );
     let node = WitnessNode::new(w, SqliteWitnessStore::open(dir.path()).unwrap());
     let bg = Background::start("127.0.0.1:0".parse().unwrap(), node.router(), 1).unwrap();
-    WitnessServer { node, bg, _dir: dir }
+    WitnessServer {
+        node,
+        bg,
+        _dir: dir,
+    }
 }
 
 pub fn fast_limits() -> Limits {
@@ -168,7 +175,7 @@ pub fn ballot(n: u64) -> Envelope {
 }
 
 pub fn json_field(a: &Answer, field: &str) -> serde_json::Value {
-    let v: serde_json::Value = serde_json::from_slice(&a.body)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", a.text()));
+    let v: serde_json::Value =
+        serde_json::from_slice(&a.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", a.text()));
     v[field].clone()
 }

@@ -92,8 +92,16 @@ fn name_of(m: &Manifest, contest: &str, candidate: &str) -> String {
 fn contest_line(m: &Manifest, r: &ContestResult) -> String {
     let title = m
         .contest(&r.contest)
-        .and_then(|c| m.constituency(c.constituency.as_str()))
-        .map_or_else(|| r.contest.clone(), |k| k.name.en.clone());
+        .map(|c| {
+            let office = m
+                .office(c.office.as_str())
+                .map_or("", |o| o.name.en.as_str());
+            let place = m
+                .constituency(c.constituency.as_str())
+                .map_or(c.id.as_str(), |k| k.name.en.as_str());
+            format!("{office} — {place}")
+        })
+        .unwrap_or_else(|| r.contest.clone());
     let head = format!(
         "{} ({}, {} seat{}{}; {} ballots)",
         title,
@@ -125,14 +133,25 @@ fn contest_line(m: &Manifest, r: &ContestResult) -> String {
             .iter()
             .map(|c| format!("{} {}", name_of(m, &r.contest, c), pct(c)))
             .collect();
-        return format!("{head}: no candidate above 50 % — run-off between {}", names.join(" and "));
+        return format!(
+            "{head}: no candidate above 50 % — run-off between {}",
+            names.join(" and ")
+        );
     }
     let elected: Vec<String> = r
         .elected
         .iter()
         .map(|c| {
-            let mark = if r.reserved_elected.contains(c) { "*" } else { "" };
-            format!("{}{mark} ({})", name_of(m, &r.contest, c), r.totals.get(c).copied().unwrap_or(0))
+            let mark = if r.reserved_elected.contains(c) {
+                "*"
+            } else {
+                ""
+            };
+            format!(
+                "{}{mark} ({})",
+                name_of(m, &r.contest, c),
+                r.totals.get(c).copied().unwrap_or(0)
+            )
         })
         .collect();
     let unfilled = r
@@ -188,12 +207,14 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         .with_context(|| format!("{}: cannot write", manifest_path.display()))?;
 
     let options = RunOptions::standard(args.seed).map_err(|e| anyhow!("{e}"))?;
-    let election = Election::setup(manifest.clone(), &options.generator_seed).map_err(|e| anyhow!("{e}"))?;
+    let election =
+        Election::setup(manifest.clone(), &options.generator_seed).map_err(|e| anyhow!("{e}"))?;
     let voters = synthetic_voters(&election, args.seed, 250).map_err(|e| anyhow!("{e}"))?;
     let bars = Bars {
         current: Mutex::new(None),
     };
-    let run = run_election(manifest.clone(), &voters, &options, &bars).map_err(|e| anyhow!("{e}"))?;
+    let run =
+        run_election(manifest.clone(), &voters, &options, &bars).map_err(|e| anyhow!("{e}"))?;
     let record_dir = out.join("record");
     let archive = out.join("record.tar");
     sanduq_record::store::write_dir(&record_dir, &run.files).map_err(|e| anyhow!("{e}"))?;
@@ -212,8 +233,11 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
     let f = &run.figures;
     let mut stdout = std::io::stdout().lock();
     if args.json {
-        let results: BTreeMap<&str, &ContestResult> =
-            run.results.iter().map(|r| (r.contest.as_str(), r)).collect();
+        let results: BTreeMap<&str, &ContestResult> = run
+            .results
+            .iter()
+            .map(|r| (r.contest.as_str(), r))
+            .collect();
         let v = serde_json::json!({
             "out": out.display().to_string(),
             "record": record_dir.display().to_string(),
@@ -228,7 +252,11 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
             "seconds_election": ran.as_secs_f64(),
             "seconds_verification": verified_in.as_secs_f64(),
         });
-        writeln!(stdout, "{}", serde_json::to_string(&v).context("serialising")?)?;
+        writeln!(
+            stdout,
+            "{}",
+            serde_json::to_string(&v).context("serialising")?
+        )?;
     } else {
         writeln!(stdout, "sanduq demo — {}", manifest.name().en)?;
         writeln!(
@@ -237,7 +265,11 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
             f.registered,
             f.stations,
             f.cast,
-            if f.registered == 0 { 0 } else { f.cast * 100 / f.registered },
+            if f.registered == 0 {
+                0
+            } else {
+                f.cast * 100 / f.registered
+            },
             f.challenged
         )?;
         writeln!(
@@ -245,7 +277,10 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
             "Key ceremony: 3 of 5 trustees (AF-KAB, AF-BAL, AF-HER, AF-KAN, AF-NAN), at least 3 provinces; decrypted by trustees {:?} (trustee 5 absent); {} tallies decrypted.",
             f.trustees_present, f.decrypted
         )?;
-        writeln!(stdout, "\nResults (* = elected on a reserved women's seat):")?;
+        writeln!(
+            stdout,
+            "\nResults (* = elected on a reserved women's seat):"
+        )?;
         let order = |r: &ContestResult| match r.method.as_str() {
             "two-round" => 0,
             _ if r.contest.starts_with("wj-") => 1,

@@ -38,16 +38,22 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         None if args.witness_keys.is_empty() => None,
         None => return Err(anyhow!("--witness-key needs --quorum").into()),
     };
-    let src: Box<dyn Source> = if args.from.starts_with("http://") || args.from.starts_with("https://")
-    {
-        Box::new(HttpSource::new(&args.from))
-    } else {
-        Box::new(DirSource(PathBuf::from(&args.from)))
-    };
+    let src: Box<dyn Source> =
+        if args.from.starts_with("http://") || args.from.starts_with("https://") {
+            Box::new(HttpSource::new(&args.from))
+        } else {
+            Box::new(DirSource(PathBuf::from(&args.from)))
+        };
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    match mirror::mirror(src.as_ref(), args.out.as_deref(), &log, policy.as_ref(), now) {
+    match mirror::mirror(
+        src.as_ref(),
+        args.out.as_deref(),
+        &log,
+        policy.as_ref(),
+        now,
+    ) {
         Ok(r) => {
             let mut out = std::io::stdout().lock();
             writeln!(

@@ -4,6 +4,7 @@ pub(crate) mod board;
 pub(crate) mod count;
 pub(crate) mod demo;
 pub(crate) mod mirror;
+pub(crate) mod portal;
 pub(crate) mod receipt;
 pub(crate) mod serve;
 pub(crate) mod verify;

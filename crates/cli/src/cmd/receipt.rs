@@ -114,8 +114,15 @@ fn fetch(a: FetchArgs) -> Result<(), Failure> {
         .get(&format!("proof/{}", a.code))
         .map_err(|e| anyhow!("{}: {e}", a.from))?;
     if ans.status != 200 {
-        return Err(anyhow!("{}: status {}: {}", a.from, ans.status, ans.text().trim_end()).into());
+        return Err(anyhow!(
+            "{}: status {}: {}",
+            a.from,
+            ans.status,
+            ans.text().trim_end()
+        )
+        .into());
     }
-    std::fs::write(&a.out, &ans.body).with_context(|| format!("{}: cannot write", a.out.display()))?;
+    std::fs::write(&a.out, &ans.body)
+        .with_context(|| format!("{}: cannot write", a.out.display()))?;
     Ok(())
 }

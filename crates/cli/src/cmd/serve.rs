@@ -40,8 +40,7 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
     let board = Board::start(cfg.server, Arc::new(TestValidator::default()))
         .map_err(|e| anyhow!("{}: {e}", args.config.display()))?;
     let app = router::router(&board);
-    net::serve_forever(cfg.listen, app)
-        .map_err(|e| anyhow!("listening on {}: {e}", cfg.listen))?;
+    net::serve_forever(cfg.listen, app).map_err(|e| anyhow!("listening on {}: {e}", cfg.listen))?;
     drop(board);
     Ok(())
 }

@@ -35,7 +35,10 @@ pub(crate) fn report_text(report: &Report) -> String {
             c.number, c.name, c.objects, c.description
         ));
         if let Some(f) = &c.failure {
-            out.push_str(&format!("         guilty object: {}\n         reason: {}\n", f.object, f.reason));
+            out.push_str(&format!(
+                "         guilty object: {}\n         reason: {}\n",
+                f.object, f.reason
+            ));
         }
     }
     out
@@ -79,7 +82,9 @@ pub(crate) fn failure_of(report: &Report) -> Option<anyhow::Error> {
 pub(crate) fn run(args: Args) -> Result<(), Failure> {
     let files = sanduq_record::store::read(&args.record)
         .with_context(|| format!("{}: cannot read the record", args.record.display()))?;
-    if !files.contains_key(sanduq_record::store::INDEX) && !files.contains_key(sanduq_record::record::PARAMETERS) {
+    if !files.contains_key(sanduq_record::store::INDEX)
+        && !files.contains_key(sanduq_record::record::PARAMETERS)
+    {
         return Err(Failure::BadInput(anyhow!(
             "{}: not an election record (no index.json, no election/parameters.json)",
             args.record.display()
@@ -88,7 +93,8 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
     let report = sanduq_record::verify(&files);
     let mut stdout = std::io::stdout().lock();
     if args.json {
-        let text = serde_json::to_string(&report_json(&report)).context("serialising the report")?;
+        let text =
+            serde_json::to_string(&report_json(&report)).context("serialising the report")?;
         writeln!(stdout, "{text}")?;
     } else {
         writeln!(stdout, "Verifying {}", args.record.display())?;

@@ -33,8 +33,7 @@ pub(crate) struct Args {
 pub(crate) fn run(args: Args) -> Result<(), Failure> {
     let text = std::fs::read_to_string(&args.key)
         .with_context(|| format!("{}: cannot read", args.key.display()))?;
-    let signer =
-        keys::witness_signer(&text).map_err(|e| anyhow!("{}: {e}", args.key.display()))?;
+    let signer = keys::witness_signer(&text).map_err(|e| anyhow!("{}: {e}", args.key.display()))?;
     let mut witness = Witness::new(signer);
     for l in &args.logs {
         let v = keys::verifier_arg(l).map_err(|e| anyhow!("--log: {e}"))?;
@@ -44,8 +43,7 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         let origin = v.name().as_str().to_owned();
         witness.add_log(&origin, core::iter::once(v).collect::<VerifierSet>());
     }
-    let store = SqliteWitnessStore::open(&args.data_dir)
-        .map_err(|e| anyhow!("{e}"))?;
+    let store = SqliteWitnessStore::open(&args.data_dir).map_err(|e| anyhow!("{e}"))?;
     let node = WitnessNode::new(witness, store);
     net::serve_forever(args.listen, node.router())
         .map_err(|e| anyhow!("listening on {}: {e}", args.listen))?;

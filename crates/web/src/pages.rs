@@ -1,0 +1,988 @@
+//! The pages: view models, askama templates and the axum handlers.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use sanduq_election::Names;
+use sanduq_record::hierarchy::Level;
+use sanduq_record::verify::Status;
+
+use crate::i18n::{Locale, format_dates, format_int, format_percent, localize_digits};
+use crate::portal::Portal;
+use crate::svg;
+
+type Shared = Arc<Portal>;
+
+/// The router of the pages (mount it anywhere; every link is absolute from `/`).
+pub fn router(portal: Arc<Portal>) -> Router {
+    Router::new()
+        .route("/", get(root))
+        .route("/static/style.css", get(style))
+        .route("/download/record.tar", get(download_record))
+        .route("/download/results.csv", get(download_results))
+        .route("/download/stations.csv", get(download_stations))
+        .route("/{lang}/", get(nation))
+        .route("/{lang}", get(nation))
+        .route("/{lang}/unit/{id}", get(unit))
+        .route("/{lang}/contest/{id}", get(contest))
+        .route("/{lang}/verification", get(verification))
+        .route("/{lang}/anomalies", get(anomalies))
+        .route("/{lang}/downloads", get(downloads))
+        .fallback(not_found)
+        .with_state(portal)
+}
+
+/// The stylesheet (logical properties only: it serves both directions).
+pub const STYLE: &str = include_str!("../static/style.css");
+
+async fn root() -> Redirect {
+    Redirect::to("/fa-AF/")
+}
+
+async fn style() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE).into_response()
+}
+
+async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "not found").into_response()
+}
+
+/// A name in the locale (Uzbek falls back to Dari, the manifest's Uzbek being optional).
+#[must_use]
+pub fn name_in(n: &Names, l: Locale) -> String {
+    match l {
+        Locale::En => n.en.clone(),
+        Locale::FaAf => n.fa_af.clone(),
+        Locale::Ps => n.ps.clone(),
+        Locale::UzArab => n.uz_arab.clone().unwrap_or_else(|| n.fa_af.clone()),
+    }
+}
+
+/// Translation helper handed to templates.
+#[derive(Debug)]
+pub struct Tr<'a> {
+    portal: &'a Portal,
+    locale: Locale,
+}
+
+impl Tr<'_> {
+    /// A message without arguments.
+    #[must_use]
+    pub fn get(&self, id: &str) -> String {
+        self.portal.messages.get(self.locale, id, &[])
+    }
+
+    /// The locale's tag.
+    #[must_use]
+    pub fn tag(&self) -> &'static str {
+        self.locale.tag()
+    }
+
+    fn with(&self, id: &str, args: &[(&str, String)]) -> String {
+        self.portal.messages.get(self.locale, id, args)
+    }
+
+    fn int(&self, n: u64) -> String {
+        format_int(n, self.locale)
+    }
+
+    fn pct(&self, a: u64, b: u64) -> String {
+        format_percent(a, b, self.locale)
+    }
+}
+
+/// A link.
+#[derive(Debug)]
+pub struct Link {
+    /// Target.
+    pub href: String,
+    /// Text.
+    pub text: String,
+    /// Marks the current page.
+    pub current: bool,
+}
+
+/// A language of the switcher.
+#[derive(Debug)]
+pub struct LangLink {
+    /// Target.
+    pub href: String,
+    /// The language's own name.
+    pub name: &'static str,
+    /// BCP 47 tag.
+    pub tag: &'static str,
+    /// Its direction.
+    pub dir: &'static str,
+    /// Current language.
+    pub current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "page.html")]
+struct PageTpl<'a> {
+    t: Tr<'a>,
+    lang: &'static str,
+    dir: &'static str,
+    title: String,
+    site: String,
+    nav: Vec<Link>,
+    langs: Vec<LangLink>,
+    crumbs: Vec<Link>,
+    as_of: String,
+    body: String,
+}
+
+fn page(
+    p: &Portal,
+    l: Locale,
+    rest: &str,
+    title: String,
+    crumbs: Vec<Link>,
+    body: String,
+) -> Response {
+    let t = Tr {
+        portal: p,
+        locale: l,
+    };
+    let base = format!("/{}", l.tag());
+    let nav_items = [
+        ("/", "nav-results"),
+        ("/verification", "nav-verification"),
+        ("/anomalies", "nav-anomalies"),
+        ("/downloads", "nav-downloads"),
+    ];
+    let nav = nav_items
+        .iter()
+        .map(|(path, id)| Link {
+            href: format!("{base}{path}"),
+            text: t.get(id),
+            current: rest == *path,
+        })
+        .collect();
+    let langs = Locale::ALL
+        .iter()
+        .map(|o| LangLink {
+            href: format!("/{}{rest}", o.tag()),
+            name: o.endonym(),
+            tag: o.tag(),
+            dir: o.dir(),
+            current: *o == l,
+        })
+        .collect();
+    let (solar, gregorian) = format_dates(p.as_of_days, l);
+    let as_of = t.with("as-of", &[("solar", solar), ("gregorian", gregorian)]);
+    let site = format!(
+        "{} — {}",
+        t.get("site-title"),
+        name_in(p.manifest.name(), l)
+    );
+    let tpl = PageTpl {
+        lang: l.tag(),
+        dir: l.dir(),
+        title,
+        site,
+        nav,
+        langs,
+        crumbs,
+        as_of,
+        body,
+        t,
+    };
+    match tpl.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+fn locale_or_404(tag: &str) -> Result<Locale, Response> {
+    Locale::parse(tag).ok_or_else(|| (StatusCode::NOT_FOUND, "unknown language").into_response())
+}
+
+// ---------------------------------------------------------------- units
+
+/// The name of a reporting unit in a locale.
+fn unit_name(p: &Portal, id: &str, l: Locale, t: &Tr<'_>) -> String {
+    if let Some(j) = p.manifest.jurisdiction(id) {
+        return name_in(&j.name, l);
+    }
+    if let Some(c) = p.manifest.polling_centre(id) {
+        return name_in(&c.name, l);
+    }
+    if p.manifest.polling_station(id).is_some() {
+        // Stations have no name: "Polling station <its identifier>".
+        return format!("{} {id}", t.get("level-station"));
+    }
+    id.to_owned()
+}
+
+fn level_id(level: Level) -> &'static str {
+    match level {
+        Level::Nation => "level-nation",
+        Level::Province => "level-province",
+        Level::District => "level-district",
+        Level::Centre => "level-centre",
+        Level::Station => "level-station",
+    }
+}
+
+fn crumbs_of(p: &Portal, id: &str, l: Locale, t: &Tr<'_>) -> Vec<Link> {
+    let mut chain = Vec::new();
+    let mut cur = Some(id.to_owned());
+    while let Some(u) = cur {
+        cur = p.hierarchy.unit(&u).and_then(|x| x.parent.clone());
+        chain.push(u);
+    }
+    chain.reverse();
+    chain
+        .iter()
+        .map(|u| Link {
+            href: unit_href(p, u, l),
+            text: unit_name(p, u, l, t),
+            current: u == id,
+        })
+        .collect()
+}
+
+fn unit_href(p: &Portal, id: &str, l: Locale) -> String {
+    if id == p.hierarchy.nation() {
+        format!("/{}/", l.tag())
+    } else {
+        format!("/{}/unit/{id}", l.tag())
+    }
+}
+
+/// The contest's title: office and constituency.
+fn contest_title(p: &Portal, contest: &str, l: Locale) -> String {
+    let Some(c) = p.manifest.contest(contest) else {
+        return contest.to_owned();
+    };
+    let office = p
+        .manifest
+        .office(c.office.as_str())
+        .map(|o| name_in(&o.name, l))
+        .unwrap_or_default();
+    let constituency = p
+        .manifest
+        .constituency(c.constituency.as_str())
+        .map(|k| name_in(&k.name, l))
+        .unwrap_or_default();
+    if constituency.is_empty() || office == constituency {
+        office
+    } else {
+        format!("{office} — {constituency}")
+    }
+}
+
+/// A picture for the demo's symbol identifiers; other symbols are shown as written.
+fn symbol_glyph(symbol: &str) -> String {
+    let word = symbol.split('-').next().unwrap_or(symbol);
+    let glyph = match word {
+        "book" => "📖",
+        "tree" => "🌳",
+        "lamp" => "🪔",
+        "horse" => "🐎",
+        "key" => "🔑",
+        "pen" => "🖊",
+        "scales" => "⚖",
+        "star" => "⭐",
+        "sun" => "☀",
+        "moon" => "🌙",
+        "mountain" => "⛰",
+        "river" => "🌊",
+        "flower" => "🌸",
+        "wheat" => "🌾",
+        _ => return symbol.to_owned(),
+    };
+    match symbol.split_once('-') {
+        Some((_, n)) => format!("{glyph}{n}"),
+        None => glyph.to_owned(),
+    }
+}
+
+/// One candidate row of a results table.
+#[derive(Debug)]
+pub struct CandRow {
+    number: String,
+    symbol: String,
+    symbol_name: String,
+    photo: Option<String>,
+    name: String,
+    votes: String,
+    share: String,
+    elected: bool,
+    reserved: bool,
+}
+
+/// A contest as shown on a unit page or its own page.
+#[derive(Debug)]
+pub struct ContestView {
+    id: String,
+    href: String,
+    title: String,
+    method: String,
+    ballots_line: String,
+    note: Option<String>,
+    rows: Vec<CandRow>,
+    chart: String,
+}
+
+fn method_name(t: &Tr<'_>, m: &str) -> String {
+    match m {
+        "sntv" => t.get("method-sntv"),
+        "two-round" => t.get("method-two-round"),
+        "plurality" => t.get("method-plurality"),
+        _ => format!("{} ({m})", t.get("method-other")),
+    }
+}
+
+fn contest_view(
+    p: &Portal,
+    l: Locale,
+    t: &Tr<'_>,
+    unit: &str,
+    contest: &str,
+    counts: Option<&Vec<(String, u64)>>,
+    note: Option<String>,
+    ballots: u64,
+) -> ContestView {
+    let result = p.results.get(contest);
+    let is_nation = unit == p.hierarchy.nation();
+    let candidates = p
+        .manifest
+        .contest(contest)
+        .map(|c| c.candidates.clone())
+        .unwrap_or_default();
+    let total: u64 = counts.map_or(0, |v| v.iter().map(|(_, n)| *n).sum());
+    let mut rows = Vec::new();
+    let mut bars = Vec::new();
+    if let Some(counts) = counts {
+        for (id, n) in counts {
+            let cand = candidates.iter().find(|c| c.id.as_str() == id);
+            let elected = is_nation && result.is_some_and(|r| r.elected.contains(id));
+            let reserved = is_nation && result.is_some_and(|r| r.reserved_elected.contains(id));
+            let name = cand.map_or_else(|| id.clone(), |c| name_in(&c.name, l));
+            let number = cand.map_or(0, |c| u64::from(c.ballot_number));
+            rows.push(CandRow {
+                number: t.int(number),
+                symbol: cand.map_or_else(String::new, |c| symbol_glyph(&c.symbol)),
+                symbol_name: cand.map_or_else(String::new, |c| c.symbol.clone()),
+                photo: cand.and_then(|c| c.photo.clone()),
+                name: name.clone(),
+                votes: t.int(*n),
+                share: t.pct(*n, total),
+                elected,
+                reserved,
+            });
+            bars.push(svg::Bar {
+                label: format!("{} {name}", t.int(number)),
+                value: *n,
+                shown: t.int(*n),
+                highlight: elected,
+            });
+        }
+    }
+    let chart = if bars.is_empty() {
+        String::new()
+    } else {
+        svg::bar_chart(
+            &format!(
+                "{} — {}",
+                t.get("chart-votes"),
+                contest_title(p, contest, l)
+            ),
+            &bars,
+            l.is_rtl(),
+        )
+    };
+    ContestView {
+        id: contest.to_owned(),
+        href: format!("/{}/contest/{contest}", l.tag()),
+        title: contest_title(p, contest, l),
+        method: result.map_or_else(String::new, |r| method_name(t, &r.method)),
+        ballots_line: t.with("contest-ballots", &[("ballots", t.int(ballots))]),
+        note,
+        rows,
+        chart,
+    }
+}
+
+/// A row of the sub-units table.
+#[derive(Debug)]
+pub struct ChildRow {
+    href: String,
+    name: String,
+    progress: String,
+    registered: String,
+    cast: String,
+    turnout: String,
+    flagged: String,
+}
+
+/// A line of the turnout table.
+#[derive(Debug)]
+pub struct FigureRow {
+    label: String,
+    value: String,
+}
+
+#[derive(Template)]
+#[template(path = "unit.html")]
+struct UnitTpl<'a> {
+    t: Tr<'a>,
+    name: String,
+    level: String,
+    verified: bool,
+    progress: String,
+    reported: u64,
+    expected: u64,
+    figures: Vec<FigureRow>,
+    map: String,
+    contests: Vec<ContestView>,
+    station: Vec<FigureRow>,
+    station_flags: Vec<String>,
+    children_heading: String,
+    children: Vec<ChildRow>,
+}
+
+fn unit_page(p: &Portal, l: Locale, id: &str) -> Response {
+    let Some(u) = p.hierarchy.unit(id) else {
+        return (StatusCode::NOT_FOUND, "no such unit").into_response();
+    };
+    let t = Tr {
+        portal: p,
+        locale: l,
+    };
+    let f = p.figures.get(id).cloned().unwrap_or_default();
+    let figures = vec![
+        FigureRow {
+            label: t.get("registered"),
+            value: t.int(f.registered),
+        },
+        FigureRow {
+            label: t.get("cast"),
+            value: t.int(f.cast),
+        },
+        FigureRow {
+            label: t.get("turnout"),
+            value: t.pct(f.cast, f.registered),
+        },
+        FigureRow {
+            label: t.get("turnout-men"),
+            value: t.pct(f.cast_men, f.registered_men),
+        },
+        FigureRow {
+            label: t.get("turnout-women"),
+            value: t.pct(f.cast_women, f.registered_women),
+        },
+    ];
+    let k = p.manifest.privacy_threshold();
+    let mut contests = Vec::new();
+    if let Some(tally) = p.tallies.get(id) {
+        for c in &tally.contests {
+            let counts = p.counts.get(&(id.to_owned(), c.contest.clone()));
+            let note = if counts.is_some() {
+                None
+            } else if c.disclosure == "withheld" {
+                Some(t.get("withheld"))
+            } else {
+                let parent = c
+                    .merged_into
+                    .clone()
+                    .or_else(|| u.parent.clone())
+                    .unwrap_or_default();
+                Some(t.with(
+                    "merged",
+                    &[
+                        ("k", t.int(u64::from(k))),
+                        ("parent", unit_name(p, &parent, l, &t)),
+                    ],
+                ))
+            };
+            contests.push(contest_view(
+                p, l, &t, id, &c.contest, counts, note, c.ballots,
+            ));
+        }
+    }
+    let mut station = Vec::new();
+    let mut station_flags = Vec::new();
+    if let Some(s) = p.manifest.polling_station(id) {
+        let kind = match s.gender {
+            sanduq_election::StationGender::Women => t.get("station-women"),
+            _ => t.get("station-men"),
+        };
+        let status = match s.status {
+            sanduq_election::Status::Closed => t.get("status-closed"),
+            sanduq_election::Status::Planned => t.get("status-planned"),
+            _ => t.get("status-open"),
+        };
+        station.push(FigureRow {
+            label: t.get("station-kind"),
+            value: kind,
+        });
+        station.push(FigureRow {
+            label: t.get("status"),
+            value: status,
+        });
+        if let Some(fl) = p.flags.get(id) {
+            station_flags = fl.iter().map(|x| t.get(x.message_id())).collect();
+        }
+    }
+    let children: Vec<ChildRow> = u
+        .children
+        .iter()
+        .map(|c| {
+            let cf = p.figures.get(c).cloned().unwrap_or_default();
+            ChildRow {
+                href: unit_href(p, c, l),
+                name: unit_name(p, c, l, &t),
+                progress: localize_digits(&format!("{}/{}", cf.reported, cf.expected), l),
+                registered: t.int(cf.registered),
+                cast: t.int(cf.cast),
+                turnout: t.pct(cf.cast, cf.registered),
+                flagged: t.int(cf.flagged),
+            }
+        })
+        .collect();
+    let child_level = u
+        .children
+        .first()
+        .and_then(|c| p.hierarchy.unit(c))
+        .map(|c| t.get(level_id(c.level)))
+        .unwrap_or_else(|| t.get("subunits-heading"));
+    let map = if u.level == Level::Nation {
+        let points: Vec<svg::MapPoint> = u
+            .children
+            .iter()
+            .filter_map(|c| {
+                let j = p.manifest.jurisdiction(c)?;
+                let (lat, lng) = *p.centroids.get(j.iso_code.as_deref()?)?;
+                let cf = p.figures.get(c).cloned().unwrap_or_default();
+                let name = name_in(&j.name, l);
+                Some(svg::MapPoint {
+                    href: unit_href(p, c, l),
+                    tip: format!("{name}: {} {}", t.int(cf.cast), t.get("cast")),
+                    name,
+                    lat,
+                    lng,
+                    ballots: cf.cast,
+                })
+            })
+            .collect();
+        svg::province_map(&t.get("map-heading"), &points)
+    } else {
+        String::new()
+    };
+    let name = unit_name(p, id, l, &t);
+    let tpl = UnitTpl {
+        name: name.clone(),
+        level: t.get(level_id(u.level)),
+        verified: p.level_verified(u.level),
+        progress: t.with(
+            "progress",
+            &[
+                ("reported", t.int(f.reported)),
+                ("expected", t.int(f.expected)),
+            ],
+        ),
+        reported: f.reported,
+        expected: f.expected,
+        figures,
+        map,
+        contests,
+        station,
+        station_flags,
+        children_heading: child_level,
+        children,
+        t,
+    };
+    let crumbs = crumbs_of(
+        p,
+        id,
+        l,
+        &Tr {
+            portal: p,
+            locale: l,
+        },
+    );
+    let rest = if id == p.hierarchy.nation() {
+        "/".to_owned()
+    } else {
+        format!("/unit/{id}")
+    };
+    match tpl.render() {
+        Ok(body) => page(p, l, &rest, name, crumbs, body),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+async fn nation(State(p): State<Shared>, Path(lang): Path<String>) -> Response {
+    match locale_or_404(&lang) {
+        Ok(l) => unit_page(&p, l, &p.hierarchy.nation().to_owned()),
+        Err(r) => r,
+    }
+}
+
+async fn unit(State(p): State<Shared>, Path((lang, id)): Path<(String, String)>) -> Response {
+    match locale_or_404(&lang) {
+        Ok(l) => unit_page(&p, l, &id),
+        Err(r) => r,
+    }
+}
+
+// ---------------------------------------------------------------- contest
+
+/// One round of the round-by-round report.
+#[derive(Debug)]
+pub struct RoundView {
+    number: String,
+    tallies: Vec<(String, String)>,
+    elected: String,
+    excluded: String,
+}
+
+#[derive(Template)]
+#[template(path = "contest.html")]
+struct ContestTpl<'a> {
+    t: Tr<'a>,
+    c: ContestView,
+    seats_summary: String,
+    outcome_notes: Vec<String>,
+    seats_chart: String,
+    rounds: Vec<RoundView>,
+    ties: Vec<String>,
+    verified: bool,
+}
+
+async fn contest(State(p): State<Shared>, Path((lang, id)): Path<(String, String)>) -> Response {
+    let l = match locale_or_404(&lang) {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let p = &*p;
+    let Some(r) = p.results.get(&id) else {
+        return (StatusCode::NOT_FOUND, "no such contest").into_response();
+    };
+    let t = Tr {
+        portal: p,
+        locale: l,
+    };
+    let nation = p.hierarchy.nation().to_owned();
+    let counts: Option<Vec<(String, u64)>> = (r.status == "counted").then(|| {
+        p.manifest
+            .contest(&id)
+            .map(|c| {
+                c.candidates
+                    .iter()
+                    .map(|k| {
+                        let id = k.id.as_str().to_owned();
+                        let v = r.totals.get(&id).copied().unwrap_or(0);
+                        (id, v)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
+    let note = (r.status != "counted").then(|| t.get("withheld"));
+    let view = contest_view(p, l, &t, &nation, &id, counts.as_ref(), note, r.ballots);
+    let cname = |c: &str| {
+        p.manifest
+            .contest(&id)
+            .and_then(|k| k.candidates.iter().find(|x| x.id.as_str() == c))
+            .map_or_else(|| c.to_owned(), |x| name_in(&x.name, l))
+    };
+    let mut outcome_notes = Vec::new();
+    if let Some(ro) = &r.runoff {
+        outcome_notes.push(t.with(
+            "runoff",
+            &[
+                ("first", ro.first().map(|c| cname(c)).unwrap_or_default()),
+                ("second", ro.get(1).map(|c| cname(c)).unwrap_or_default()),
+            ],
+        ));
+    }
+    if let Some(n) = r.reserved_unfilled.filter(|n| *n > 0) {
+        outcome_notes.push(t.with("unfilled", &[("count", t.int(n))]));
+    }
+    let seats: Vec<svg::Seat> = r
+        .elected
+        .iter()
+        .map(|c| svg::Seat {
+            holder: cname(c),
+            reserved: r.reserved_elected.contains(c),
+        })
+        .collect();
+    let seats_chart = if seats.is_empty() {
+        String::new()
+    } else {
+        svg::seats_chart(
+            &format!("{} — {}", t.get("chart-seats"), view.title),
+            &seats,
+            &t.get("reserved-mark"),
+            l.is_rtl(),
+        )
+    };
+    let rounds = p
+        .outcomes
+        .get(&id)
+        .map(|o| {
+            o.rounds
+                .iter()
+                .map(|rd| RoundView {
+                    number: t.int(rd.round as u64),
+                    tallies: rd
+                        .tallies
+                        .iter()
+                        .map(|(c, v)| (cname(c), localize_digits(v, l)))
+                        .collect(),
+                    elected: rd
+                        .elected
+                        .iter()
+                        .map(|c| cname(c))
+                        .collect::<Vec<_>>()
+                        .join("، "),
+                    excluded: rd
+                        .excluded
+                        .iter()
+                        .map(|c| cname(c))
+                        .collect::<Vec<_>>()
+                        .join("، "),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let tpl = ContestTpl {
+        seats_summary: t.with(
+            "seats-summary",
+            &[
+                ("seats", t.int(r.seats)),
+                ("reserved", t.int(r.reserved_women)),
+            ],
+        ),
+        outcome_notes,
+        seats_chart,
+        rounds,
+        ties: r.ties.clone(),
+        verified: p.level_verified(Level::Nation),
+        c: view,
+        t,
+    };
+    let title = tpl.c.title.clone();
+    let crumbs = crumbs_of(
+        p,
+        &nation,
+        l,
+        &Tr {
+            portal: p,
+            locale: l,
+        },
+    );
+    match tpl.render() {
+        Ok(body) => page(p, l, &format!("/contest/{id}"), title, crumbs, body),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+// ---------------------------------------------------------------- verification
+
+/// A check as shown.
+#[derive(Debug)]
+pub struct CheckRow {
+    number: String,
+    name: String,
+    objects: String,
+    passed: bool,
+    failure: String,
+}
+
+#[derive(Template)]
+#[template(path = "verification.html")]
+struct VerificationTpl<'a> {
+    t: Tr<'a>,
+    passed: bool,
+    record_id: String,
+    fingerprint: String,
+    levels: Vec<(String, bool)>,
+    checks: Vec<CheckRow>,
+}
+
+async fn verification(State(p): State<Shared>, Path(lang): Path<String>) -> Response {
+    let l = match locale_or_404(&lang) {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let p = &*p;
+    let t = Tr {
+        portal: p,
+        locale: l,
+    };
+    let checks = p
+        .report
+        .checks
+        .iter()
+        .map(|c| CheckRow {
+            number: t.int(u64::from(c.number)),
+            name: c.name.to_owned(),
+            objects: t.int(c.objects),
+            passed: c.status == Status::Passed,
+            failure: c
+                .failure
+                .as_ref()
+                .map(|f| format!("{}: {}", f.object, f.reason))
+                .unwrap_or_default(),
+        })
+        .collect();
+    let levels = [
+        Level::Nation,
+        Level::Province,
+        Level::District,
+        Level::Centre,
+        Level::Station,
+    ]
+    .iter()
+    .map(|lv| (t.get(level_id(*lv)), p.level_verified(*lv)))
+    .collect();
+    let tpl = VerificationTpl {
+        passed: p.report.passed(),
+        record_id: p.record_id.clone(),
+        fingerprint: p
+            .report
+            .verified
+            .as_ref()
+            .map(|v| v.fingerprint.clone())
+            .unwrap_or_default(),
+        levels,
+        checks,
+        t,
+    };
+    let title = tpl.t.get("verification-heading");
+    match tpl.render() {
+        Ok(body) => page(p, l, "/verification", title, Vec::new(), body),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+// ---------------------------------------------------------------- anomalies
+
+/// A flagged station.
+#[derive(Debug)]
+pub struct FlagRow {
+    href: String,
+    station: String,
+    place: String,
+    flags: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "anomalies.html")]
+struct AnomaliesTpl<'a> {
+    t: Tr<'a>,
+    rows: Vec<FlagRow>,
+}
+
+async fn anomalies(State(p): State<Shared>, Path(lang): Path<String>) -> Response {
+    let l = match locale_or_404(&lang) {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let p = &*p;
+    let t = Tr {
+        portal: p,
+        locale: l,
+    };
+    let rows = p
+        .flags
+        .iter()
+        .map(|(s, fl)| {
+            let unit = p.hierarchy.unit(s);
+            let place = unit
+                .and_then(|u| u.district.clone())
+                .map(|d| unit_name(p, &d, l, &t))
+                .unwrap_or_default();
+            FlagRow {
+                href: unit_href(p, s, l),
+                station: unit_name(p, s, l, &t),
+                place,
+                flags: fl.iter().map(|f| t.get(f.message_id())).collect(),
+            }
+        })
+        .collect();
+    let tpl = AnomaliesTpl { rows, t };
+    let title = tpl.t.get("anomalies-heading");
+    match tpl.render() {
+        Ok(body) => page(p, l, "/anomalies", title, Vec::new(), body),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+// ---------------------------------------------------------------- downloads
+
+#[derive(Template)]
+#[template(path = "downloads.html")]
+struct DownloadsTpl<'a> {
+    t: Tr<'a>,
+    record_id: String,
+    size: String,
+}
+
+async fn downloads(State(p): State<Shared>, Path(lang): Path<String>) -> Response {
+    let l = match locale_or_404(&lang) {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let p = &*p;
+    let t = Tr {
+        portal: p,
+        locale: l,
+    };
+    let tpl = DownloadsTpl {
+        record_id: p.record_id.clone(),
+        size: t.int(p.archive.len() as u64),
+        t,
+    };
+    let title = tpl.t.get("downloads-heading");
+    match tpl.render() {
+        Ok(body) => page(p, l, "/downloads", title, Vec::new(), body),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+async fn download_record(State(p): State<Shared>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/x-tar"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"record.tar\"",
+            ),
+        ],
+        p.archive.clone(),
+    )
+        .into_response()
+}
+
+async fn download_results(State(p): State<Shared>) -> Response {
+    csv_response("results.csv", crate::csv::results(&p))
+}
+
+async fn download_stations(State(p): State<Shared>) -> Response {
+    csv_response("stations.csv", crate::csv::stations(&p))
+}
+
+fn csv_response(name: &str, body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}

@@ -1,0 +1,393 @@
+//! The portal's data: an election record read once, verified, and indexed for the pages.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use sanduq_count::{Ballots, Count, Options, Outcome};
+use sanduq_election::raw::RawManifest;
+use sanduq_election::{Gender, Manifest, StationGender, Status as SiteStatus};
+use sanduq_record::hierarchy::{Hierarchy, Level};
+use sanduq_record::store::{Files, INDEX};
+use sanduq_record::verify::{Report, Status};
+use sanduq_record::wire::{ContestResult, DecryptionFile, ResultsFile, TallyFile, UnitTally};
+
+use crate::anomaly::{Flag, StationFacts, flags};
+
+/// Why a record cannot be served.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PortalError {
+    /// The record could not be read.
+    #[error("record {path}: {reason}")]
+    Read {
+        /// The record's path.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// A file of the record is missing or malformed.
+    #[error("record file {file}: {reason}")]
+    File {
+        /// The file, relative to the record.
+        file: String,
+        /// Why.
+        reason: String,
+    },
+    /// The embedded province centroids are malformed.
+    #[error("data/af_provinces.csv line {line}: {reason}")]
+    Geo {
+        /// 1-based line.
+        line: usize,
+        /// Why.
+        reason: String,
+    },
+    /// The message files are malformed.
+    #[error(transparent)]
+    Messages(#[from] crate::i18n::MessageError),
+}
+
+fn file_err(file: &str, reason: impl std::fmt::Display) -> PortalError {
+    PortalError::File {
+        file: file.to_owned(),
+        reason: reason.to_string(),
+    }
+}
+
+/// Figures of one reporting unit (any level), summed over its polling stations.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UnitFigures {
+    /// Registered voters.
+    pub registered: u64,
+    /// Registered at men's stations.
+    pub registered_men: u64,
+    /// Registered at women's stations.
+    pub registered_women: u64,
+    /// Cast ballots.
+    pub cast: u64,
+    /// Cast at men's stations.
+    pub cast_men: u64,
+    /// Cast at women's stations.
+    pub cast_women: u64,
+    /// Stations expected to report (not listed as closed).
+    pub expected: u64,
+    /// Stations with at least one cast ballot.
+    pub reported: u64,
+    /// Stations with at least one anomaly flag.
+    pub flagged: u64,
+}
+
+/// The record, indexed.
+#[derive(Debug)]
+pub struct Portal {
+    /// The manifest.
+    pub manifest: Manifest,
+    /// Reporting units.
+    pub hierarchy: Hierarchy,
+    /// Results by contest.
+    pub results: BTreeMap<String, ContestResult>,
+    /// The round-by-round report of every counted contest (the count rerun on the record's
+    /// totals, as check 14 of the verifier does).
+    pub outcomes: BTreeMap<String, Outcome>,
+    /// Encrypted tallies by unit (ballot counts and disclosures per contest).
+    pub tallies: BTreeMap<String, UnitTally>,
+    /// Decrypted counts by (unit, contest): per candidate, in ballot order.
+    pub counts: BTreeMap<(String, String), Vec<(String, u64)>>,
+    /// Figures by unit.
+    pub figures: BTreeMap<String, UnitFigures>,
+    /// Anomaly flags by station (flagged stations only).
+    pub flags: BTreeMap<String, Vec<Flag>>,
+    /// The verifier's report.
+    pub report: Report,
+    /// The record as a tar archive (for download).
+    pub archive: Vec<u8>,
+    /// SHA-256 of `index.json`, hex.
+    pub record_id: String,
+    /// The record's date (days since 1970-01-01): when `index.json` was written.
+    pub as_of_days: i64,
+    /// Province centroids by ISO 3166-2 code: (lat, lng).
+    pub centroids: BTreeMap<String, (f64, f64)>,
+    /// Messages.
+    pub messages: crate::i18n::Messages,
+}
+
+/// `data/af_provinces.csv` (a copy of the shared geographic data): code, names, centroid.
+pub const PROVINCES_CSV: &str = include_str!("../data/af_provinces.csv");
+
+/// Parse the province centroids.
+pub fn centroids(csv: &str) -> Result<BTreeMap<String, (f64, f64)>, PortalError> {
+    let mut out = BTreeMap::new();
+    for (i, line) in csv.lines().enumerate().skip(1) {
+        let bad = |reason: &str| PortalError::Geo {
+            line: i + 1,
+            reason: reason.to_owned(),
+        };
+        let cols: Vec<&str> = line.split(',').collect();
+        let (Some(code), Some(lat), Some(lng)) = (cols.first(), cols.get(4), cols.get(5)) else {
+            return Err(bad("expected 6 columns"));
+        };
+        let lat: f64 = lat.parse().map_err(|_| bad("latitude is not a number"))?;
+        let lng: f64 = lng.parse().map_err(|_| bad("longitude is not a number"))?;
+        out.insert((*code).to_owned(), (lat, lng));
+    }
+    Ok(out)
+}
+
+fn json<T: serde::de::DeserializeOwned>(files: &Files, path: &str) -> Result<T, PortalError> {
+    let bytes = files.get(path).ok_or_else(|| file_err(path, "missing"))?;
+    serde_json::from_slice(bytes).map_err(|e| file_err(path, e))
+}
+
+/// The files as a deterministic tar archive (sorted paths, mode 0644, time 0), as
+/// `sanduq_record::store::write_archive` writes it.
+fn archive(files: &Files) -> Result<Vec<u8>, PortalError> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for (name, bytes) in files {
+        let mut header = tar::Header::new_ustar();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(0o644);
+        header.set_mtime(0);
+        header.set_entry_type(tar::EntryType::Regular);
+        builder
+            .append_data(&mut header, name, bytes.as_slice())
+            .map_err(|e| file_err(name, e))?;
+    }
+    builder.into_inner().map_err(|e| file_err("(archive)", e))
+}
+
+impl Portal {
+    /// Read, verify and index the record at `path` (a directory or a tar archive).
+    pub fn load(path: &Path) -> Result<Portal, PortalError> {
+        let files = sanduq_record::store::read(path).map_err(|e| PortalError::Read {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        let index_path = if path.is_dir() {
+            path.join(INDEX)
+        } else {
+            path.to_path_buf()
+        };
+        let as_of_days = std::fs::metadata(&index_path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| i64::try_from(d.as_secs() / 86_400).unwrap_or(0));
+        Portal::from_files(files, as_of_days)
+    }
+
+    /// Index a record held in memory; `as_of_days` dates it (days since 1970-01-01).
+    pub fn from_files(files: Files, as_of_days: i64) -> Result<Portal, PortalError> {
+        let report = sanduq_record::verify(&files);
+        let raw: RawManifest = json(&files, "election/manifest.json")?;
+        let manifest =
+            Manifest::from_raw(&raw).map_err(|e| file_err("election/manifest.json", e))?;
+        let hierarchy = Hierarchy::from_manifest(&manifest)
+            .map_err(|e| file_err("election/manifest.json", e))?;
+        let results_file: ResultsFile = json(&files, "results/results.json")?;
+        let results: BTreeMap<String, ContestResult> = results_file
+            .results
+            .into_iter()
+            .map(|r| (r.contest.clone(), r))
+            .collect();
+
+        let mut tallies = BTreeMap::new();
+        let mut counts = BTreeMap::new();
+        for (path, _) in files.iter() {
+            if path.ends_with("/tally.json") || path == "nation/tally.json" {
+                let t: TallyFile = json(&files, path)?;
+                for u in t.units {
+                    tallies.insert(u.unit.clone(), u);
+                }
+            } else if path.ends_with("/decryption.json") || path == "nation/decryption.json" {
+                let d: DecryptionFile = json(&files, path)?;
+                for dec in d.decryptions {
+                    let v: Vec<(String, u64)> = dec
+                        .selections
+                        .into_iter()
+                        .map(|s| (s.id, s.count))
+                        .collect();
+                    counts.insert((dec.unit, dec.contest), v);
+                }
+            }
+        }
+
+        let mut outcomes = BTreeMap::new();
+        for r in results.values() {
+            if let Some(o) = rerun(&manifest, r) {
+                outcomes.insert(r.contest.clone(), o);
+            }
+        }
+
+        let (figures, station_flags) = figures_and_flags(&manifest, &hierarchy, &tallies, &counts);
+        let record_id = files.get(INDEX).map(|b| hex_sha256(b)).unwrap_or_default();
+        Ok(Portal {
+            archive: archive(&files)?,
+            manifest,
+            hierarchy,
+            results,
+            outcomes,
+            tallies,
+            counts,
+            figures,
+            flags: station_flags,
+            report,
+            record_id,
+            as_of_days,
+            centroids: centroids(PROVINCES_CSV)?,
+            messages: crate::i18n::Messages::load()?,
+        })
+    }
+
+    /// Cast ballots at a unit: the largest ballot count of any contest tallied there.
+    #[must_use]
+    pub fn cast_at(&self, unit: &str) -> u64 {
+        cast_of(&self.tallies, unit)
+    }
+
+    /// Whether the checks that vouch for units of this level all passed, with every check
+    /// the whole record rests on (parameters, manifest, ceremony, completeness).
+    #[must_use]
+    pub fn level_verified(&self, level: Level) -> bool {
+        self.level_checks(level)
+            .iter()
+            .all(|n| self.check_passed(*n))
+    }
+
+    /// The numbers of the verifier's checks that vouch for a unit of `level`.
+    #[must_use]
+    pub fn level_checks(&self, level: Level) -> Vec<u32> {
+        let mut v = vec![1, 2, 3, 15];
+        match level {
+            Level::Station => v.extend([4, 5, 6, 7, 8, 9, 11, 12, 13]),
+            Level::Centre | Level::District | Level::Province => v.extend([9, 10, 11, 12, 13]),
+            Level::Nation => v.extend([10, 11, 12, 13, 14]),
+        }
+        v.sort_unstable();
+        v
+    }
+
+    fn check_passed(&self, n: u32) -> bool {
+        self.report
+            .checks
+            .iter()
+            .any(|c| c.number == n && c.status == Status::Passed)
+    }
+}
+
+fn hex_sha256(b: &[u8]) -> String {
+    sanduq_record::store::sha256(b)
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect()
+}
+
+fn cast_of(tallies: &BTreeMap<String, UnitTally>, unit: &str) -> u64 {
+    tallies
+        .get(unit)
+        .and_then(|t| t.contests.iter().map(|c| c.ballots).max())
+        .unwrap_or(0)
+}
+
+/// Sum the station figures up the tree and compute each station's flags.
+fn figures_and_flags(
+    m: &Manifest,
+    h: &Hierarchy,
+    tallies: &BTreeMap<String, UnitTally>,
+    counts: &BTreeMap<(String, String), Vec<(String, u64)>>,
+) -> (BTreeMap<String, UnitFigures>, BTreeMap<String, Vec<Flag>>) {
+    let mut figures: BTreeMap<String, UnitFigures> = BTreeMap::new();
+    let mut out_flags = BTreeMap::new();
+    for s in m.polling_stations() {
+        let id = s.id.as_str();
+        let cast = cast_of(tallies, id);
+        let centre_closed = m
+            .polling_centre(s.centre.as_str())
+            .is_some_and(|c| c.status == SiteStatus::Closed);
+        let closed = s.status == SiteStatus::Closed || centre_closed;
+        let contest_votes = counts
+            .iter()
+            .filter(|((u, _), _)| u == id)
+            .map(|((_, c), v)| (c.clone(), v.clone()))
+            .collect();
+        let facts = StationFacts {
+            cast,
+            ballot_cap: u64::from(s.ballot_cap),
+            registered: u64::from(s.registered),
+            listed_closed: closed,
+            contest_votes,
+        };
+        let fl = flags(&facts);
+        let women = s.gender == StationGender::Women;
+        let mut chain = vec![id.to_owned()];
+        let mut cur = h.unit(id).and_then(|u| u.parent.clone());
+        while let Some(p) = cur {
+            cur = h.unit(&p).and_then(|u| u.parent.clone());
+            chain.push(p);
+        }
+        for unit in chain {
+            let f = figures.entry(unit).or_default();
+            let reg = u64::from(s.registered);
+            f.registered += reg;
+            f.cast += cast;
+            if women {
+                f.registered_women += reg;
+                f.cast_women += cast;
+            } else {
+                f.registered_men += reg;
+                f.cast_men += cast;
+            }
+            if !closed {
+                f.expected += 1;
+            }
+            if cast > 0 {
+                f.reported += 1;
+            }
+            if !fl.is_empty() {
+                f.flagged += 1;
+            }
+        }
+        if !fl.is_empty() {
+            out_flags.insert(id.to_owned(), fl);
+        }
+    }
+    (figures, out_flags)
+}
+
+/// The count of one contest rerun on the record's totals, for its round-by-round report;
+/// the same options as `sanduq_record::protocol::count_contest`, which keeps only the
+/// summary in the record.
+fn rerun(m: &Manifest, r: &ContestResult) -> Option<Outcome> {
+    if r.status != "counted" {
+        return None;
+    }
+    let contest = m.contest(&r.contest)?;
+    let method: sanduq_count::Method = contest.method.as_str().parse().ok()?;
+    let candidates: Vec<sanduq_count::Candidate> = contest
+        .candidates
+        .iter()
+        .map(|c| {
+            let mut k = sanduq_count::Candidate::named(c.id.as_str());
+            k.gender = Some(match c.gender {
+                Gender::Female => sanduq_count::Gender::Female,
+                _ => sanduq_count::Gender::Male,
+            });
+            k
+        })
+        .collect();
+    let totals: Vec<u64> = contest
+        .candidates
+        .iter()
+        .map(|c| r.totals.get(c.id.as_str()).copied().unwrap_or(0))
+        .collect();
+    let ballots = Ballots::from_counts(candidates, totals).ok()?;
+    let options = Options {
+        seats: usize::try_from(contest.seats).ok()?,
+        reserved: usize::try_from(contest.reserved_women).ok()?,
+        reserved_rule: match contest.reserved_rule.as_str() {
+            "open-then-extra" => sanduq_count::ReservedRule::OpenThenExtra,
+            _ => sanduq_count::ReservedRule::ReserveFirst,
+        },
+        seed: m.tie_break_seed().to_vec(),
+        ..Options::default()
+    };
+    Count::run(&method, &ballots, &options).ok()
+}
