@@ -36,6 +36,10 @@ use crate::envelope::{Envelope, Fingerprint, TrackingCode};
 use crate::store::{ArtefactStore, LogDb, StoreError};
 use crate::validator::{EntryValidator, LogView, Rejection};
 
+/// How far in the future of the server's clock a witness cosignature may be dated when the
+/// server checks the quorum before publishing (witness clocks are not the server's).
+pub const CLOCK_SKEW_SECS: u64 = 60;
+
 /// Tunable limits of a server.
 #[derive(Debug, Clone)]
 pub struct Limits {
@@ -592,7 +596,7 @@ impl Publisher {
             full.push_signature(c).map_err(|e| e.to_string())?;
         }
         self.policy
-            .check(&full, now_secs())
+            .check(&full, now_secs().saturating_add(CLOCK_SKEW_SECS))
             .map_err(|e| e.to_string())?;
         let bytes = full.to_bytes();
         if let Err(e) = lock(&self.db).set_published(size, &bytes) {

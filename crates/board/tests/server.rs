@@ -349,3 +349,39 @@ fn mirror_copies_checks_and_detects_tampering() {
         Err(MirrorError::Root { size: 300 })
     ));
 }
+
+/// A validator whose history lookups fail from the third batch on, as a broken disk would.
+struct BrokenDisk(std::sync::atomic::AtomicUsize);
+
+impl sanduq_board::validator::EntryValidator for BrokenDisk {
+    fn validate_batch(
+        &self,
+        batch: &[&Envelope],
+        _log: &dyn sanduq_board::validator::LogView,
+    ) -> Result<Vec<Result<(), sanduq_board::validator::Rejection>>, String> {
+        if self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= 2 {
+            return Err("I/O error".to_owned());
+        }
+        Ok(batch.iter().map(|_| Ok(())).collect())
+    }
+}
+
+#[test]
+fn a_storage_error_stops_acceptance() {
+    let net = Net::start_with(&[], std::sync::Arc::new(BrokenDisk(Default::default())));
+    let c = net.client();
+    for n in 0..2 {
+        assert_eq!(c.submit(ballot(n).as_bytes()).unwrap().status, 201);
+    }
+    let a = c.submit(ballot(2).as_bytes()).unwrap();
+    assert_eq!(a.status, 503);
+    assert_eq!(a.text(), "{\"error\":\"unavailable\"}\n");
+    // The server does not retry or guess: later submissions are refused too.
+    let a = c.submit(ballot(3).as_bytes()).unwrap();
+    assert_eq!(a.status, 503);
+    assert_eq!(json_field(&a, "error"), "unavailable");
+    // Nothing of the failed batch was appended; what was durable is still served.
+    assert_eq!(net.board().size(), 2);
+    assert_eq!(c.get("entry/1").unwrap().body, ballot(1).as_bytes());
+    assert_eq!(c.get("entry/2").unwrap().status, 404);
+}

@@ -1138,11 +1138,6 @@ fn check_tallies(
             break;
         }
     }
-    if r9.is_ok() {
-        if let Some(e) = &read_err {
-            r9 = Err(e.clone());
-        }
-    }
     let ok9 = st.record(9, stations.len() as u64, r9);
     // ---- 10. every level above from its children's recorded tallies
     let mut r10: Result<(), Fail> = read_err.clone().map_or(Ok(()), Err);

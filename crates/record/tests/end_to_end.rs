@@ -618,3 +618,100 @@ fn non_canonical_file_is_refused() {
     );
     assert_eq!(first_failure(&files).0, 14);
 }
+
+#[test]
+fn added_ballot_from_an_unknown_device_fails_the_chain_check() {
+    // A fresh ballot with valid proofs, encrypted under the record's own key by a device the
+    // record does not list: only the device chains catch it.
+    use sanduq_crypto::elgamal::ElectionKey;
+    use sanduq_crypto::{BallotContext, ElectionFingerprint};
+    use sanduq_record::protocol::Device;
+    let files = run().files.clone();
+    let raw: sanduq_election::raw::RawManifest =
+        serde_json::from_slice(&files["election/manifest.json"]).unwrap();
+    let election = Election::setup(Manifest::from_raw(&raw).unwrap(), b"test seed").unwrap();
+    let ceremony: serde_json::Value =
+        serde_json::from_slice(&files["ceremony/ceremony.json"]).unwrap();
+    let key = sanduq_crypto::Element::from_hex(
+        "k",
+        ceremony["public_key"]["joint_key"].as_str().unwrap(),
+    )
+    .unwrap();
+    let ctx = BallotContext {
+        fingerprint: ElectionFingerprint(*election.fingerprint().as_bytes()),
+        key: ElectionKey::new(key),
+    };
+    let path = busy_ballot_file();
+    let first: serde_json::Value = serde_json::from_slice(&lines_of(&files[&path])[0]).unwrap();
+    let station = first["ballot"]["station"].as_str().unwrap().to_owned();
+    let mut device = Device::new(&election, "intruder-d1", &station);
+    let mut rng = <rand_chacha::ChaCha20Rng as rand::SeedableRng>::seed_from_u64(99);
+    let b = device
+        .encrypt(&election, &ctx, None, &Default::default(), &mut rng)
+        .unwrap();
+    device.cast(b);
+    let (lines, _) = device.close();
+    let mut files = files;
+    let bytes = files.get_mut(&path).unwrap();
+    bytes.extend_from_slice(&sanduq_record::wire::to_lines(&lines).unwrap());
+    let files = with_index(files).unwrap();
+    let (n, object) = first_failure(&files);
+    assert_eq!(n, 7);
+    assert!(object.contains("intruder-d1"), "{object}");
+}
+
+#[test]
+fn added_or_duplicated_share_fails_the_share_check() {
+    let files = edit_nation_decryption(|v| {
+        let shares = v["decryptions"][0]["selections"][0]["shares"]
+            .as_array_mut()
+            .unwrap();
+        let mut extra = shares[0].clone();
+        extra["trustee"] = serde_json::json!(5);
+        shares.push(extra);
+    });
+    assert_eq!(first_failure(&files).0, 12);
+    let files = edit_nation_decryption(|v| {
+        let shares = v["decryptions"][0]["selections"][0]["shares"]
+            .as_array_mut()
+            .unwrap();
+        let dup = shares[0].clone();
+        shares[1] = dup;
+    });
+    assert_eq!(first_failure(&files).0, 12);
+}
+
+#[test]
+fn reordered_results_fail_the_results_check() {
+    let files = edit_results(|v| {
+        v["results"].as_array_mut().unwrap().swap(0, 1);
+    });
+    assert_eq!(first_failure(&files).0, 14);
+}
+
+#[test]
+fn duplicated_or_removed_tally_unit_fails_the_aggregation_check() {
+    let path = tally_file_with(|v| v["units"].as_array().unwrap().len() > 2);
+    let files = tamper(
+        |p| p == path,
+        |b| {
+            let s = String::from_utf8(b.clone()).unwrap();
+            *b = edit_json(&s, |v| {
+                let u = v["units"][0].clone();
+                v["units"].as_array_mut().unwrap().insert(1, u);
+            });
+        },
+    );
+    assert_eq!(first_failure(&files).0, 10);
+    let files = tamper(
+        |p| p == path,
+        |b| {
+            let s = String::from_utf8(b.clone()).unwrap();
+            *b = edit_json(&s, |v| {
+                v["units"].as_array_mut().unwrap().pop();
+            });
+        },
+    );
+    let (n, _) = first_failure(&files);
+    assert!((9..=10).contains(&n), "{n}");
+}

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -33,6 +33,7 @@ pub fn router(portal: Arc<Portal>) -> Router {
         .route("/{lang}/verification", get(verification))
         .route("/{lang}/anomalies", get(anomalies))
         .route("/{lang}/downloads", get(downloads))
+        .route("/{lang}/receipt", get(receipt))
         .fallback(not_found)
         .with_state(portal)
 }
@@ -154,6 +155,7 @@ fn page(
         ("/", "nav-results"),
         ("/verification", "nav-verification"),
         ("/anomalies", "nav-anomalies"),
+        ("/receipt", "nav-receipt"),
         ("/downloads", "nav-downloads"),
     ];
     let nav = nav_items
@@ -199,8 +201,27 @@ fn page(
     }
 }
 
-fn locale_or_404(tag: &str) -> Result<Locale, Response> {
-    Locale::parse(tag).ok_or_else(|| (StatusCode::NOT_FOUND, "unknown language").into_response())
+/// A page in the reader's language saying that nothing is here (status 404).
+fn missing(p: &Portal, l: Locale) -> Response {
+    let t = Tr {
+        portal: p,
+        locale: l,
+    };
+    let title = t.get("not-found");
+    let body = format!(
+        "<h1>{}</h1><p><a href=\"/{}/\">{}</a></p>",
+        svg::esc(&title),
+        l.tag(),
+        svg::esc(&t.get("nav-results"))
+    );
+    let mut resp = page(p, l, "/", title, Vec::new(), body);
+    *resp.status_mut() = StatusCode::NOT_FOUND;
+    resp
+}
+
+fn locale_or_404(tag: &str) -> Result<Locale, Box<Response>> {
+    Locale::parse(tag)
+        .ok_or_else(|| Box::new((StatusCode::NOT_FOUND, "unknown language").into_response()))
 }
 
 // ---------------------------------------------------------------- units
@@ -296,6 +317,42 @@ fn symbol_glyph(symbol: &str) -> String {
         "river" => "🌊",
         "flower" => "🌸",
         "wheat" => "🌾",
+        "eagle" => "🦅",
+        "dove" => "🕊",
+        "boat" => "⛵",
+        "bicycle" => "🚲",
+        "clock" => "🕰",
+        "cup" => "☕",
+        "door" => "🚪",
+        "flag" => "🚩",
+        "hand" => "✋",
+        "house" => "🏠",
+        "kite" => "🪁",
+        "ladder" => "🪜",
+        "leaf" => "🍃",
+        "lion" => "🦁",
+        "pomegranate" => "🍎",
+        "rose" => "🌹",
+        "ship" => "🚢",
+        "tent" => "⛺",
+        "tulip" => "🌷",
+        "umbrella" => "☂",
+        "wheel" => "☸",
+        "window" => "🪟",
+        "apple" => "🍏",
+        "bell" => "🔔",
+        "bridge" => "🌉",
+        "camel" => "🐫",
+        "candle" => "🕯",
+        "car" => "🚗",
+        "chair" => "🪑",
+        "compass" => "🧭",
+        "crescent" => "☪",
+        "drum" => "🥁",
+        "eye" => "👁",
+        "fish" => "🐟",
+        "grapes" => "🍇",
+        "hat" => "🎩",
         _ => return symbol.to_owned(),
     };
     match symbol.split_once('-') {
@@ -340,6 +397,7 @@ fn method_name(t: &Tr<'_>, m: &str) -> String {
     }
 }
 
+#[allow(clippy::too_many_arguments)] // one call per page kind; a struct would only rename them
 fn contest_view(
     p: &Portal,
     l: Locale,
@@ -447,11 +505,38 @@ struct UnitTpl<'a> {
     station_flags: Vec<String>,
     children_heading: String,
     children: Vec<ChildRow>,
+    others: Vec<ContestLink>,
+}
+
+/// A contest listed by name only.
+#[derive(Debug)]
+pub struct ContestLink {
+    href: String,
+    title: String,
+    ballots: String,
+}
+
+/// Whether the unit (given with its ancestors) lies inside the contest's constituency.
+fn lies_in(p: &Portal, contest: &str, within: &[String]) -> bool {
+    let Some(scope) = p
+        .manifest
+        .contest(contest)
+        .and_then(|c| p.manifest.constituency(c.constituency.as_str()))
+        .map(|k| &k.scope)
+    else {
+        return true;
+    };
+    match scope {
+        sanduq_election::Scope::Geographic { jurisdictions } => jurisdictions
+            .iter()
+            .any(|j| within.iter().any(|w| w == j.as_str())),
+        _ => true,
+    }
 }
 
 fn unit_page(p: &Portal, l: Locale, id: &str) -> Response {
     let Some(u) = p.hierarchy.unit(id) else {
-        return (StatusCode::NOT_FOUND, "no such unit").into_response();
+        return missing(p, l);
     };
     let t = Tr {
         portal: p,
@@ -482,8 +567,25 @@ fn unit_page(p: &Portal, l: Locale, id: &str) -> Response {
     ];
     let k = p.manifest.privacy_threshold();
     let mut contests = Vec::new();
+    let mut others = Vec::new();
+    let mut within = vec![id.to_owned()];
+    let mut cur = u.parent.clone();
+    while let Some(a) = cur {
+        cur = p.hierarchy.unit(&a).and_then(|x| x.parent.clone());
+        within.push(a);
+    }
     if let Some(tally) = p.tallies.get(id) {
         for c in &tally.contests {
+            // A contest of a smaller constituency (a province's seats seen from the nation)
+            // is listed with a link; the page shows in full the contests this unit lies in.
+            if !lies_in(p, &c.contest, &within) {
+                others.push(ContestLink {
+                    href: format!("/{}/contest/{}", l.tag(), c.contest),
+                    title: contest_title(p, &c.contest, l),
+                    ballots: t.int(c.ballots),
+                });
+                continue;
+            }
             let counts = p.counts.get(&(id.to_owned(), c.contest.clone()));
             let note = if counts.is_some() {
                 None
@@ -598,6 +700,7 @@ fn unit_page(p: &Portal, l: Locale, id: &str) -> Response {
         station_flags,
         children_heading: child_level,
         children,
+        others,
         t,
     };
     let crumbs = crumbs_of(
@@ -622,15 +725,15 @@ fn unit_page(p: &Portal, l: Locale, id: &str) -> Response {
 
 async fn nation(State(p): State<Shared>, Path(lang): Path<String>) -> Response {
     match locale_or_404(&lang) {
-        Ok(l) => unit_page(&p, l, &p.hierarchy.nation().to_owned()),
-        Err(r) => r,
+        Ok(l) => unit_page(&p, l, p.hierarchy.nation()),
+        Err(r) => *r,
     }
 }
 
 async fn unit(State(p): State<Shared>, Path((lang, id)): Path<(String, String)>) -> Response {
     match locale_or_404(&lang) {
         Ok(l) => unit_page(&p, l, &id),
-        Err(r) => r,
+        Err(r) => *r,
     }
 }
 
@@ -661,11 +764,11 @@ struct ContestTpl<'a> {
 async fn contest(State(p): State<Shared>, Path((lang, id)): Path<(String, String)>) -> Response {
     let l = match locale_or_404(&lang) {
         Ok(l) => l,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let p = &*p;
     let Some(r) = p.results.get(&id) else {
-        return (StatusCode::NOT_FOUND, "no such contest").into_response();
+        return missing(p, l);
     };
     let t = Tr {
         portal: p,
@@ -766,7 +869,32 @@ async fn contest(State(p): State<Shared>, Path((lang, id)): Path<(String, String
         outcome_notes,
         seats_chart,
         rounds,
-        ties: r.ties.clone(),
+        ties: p
+            .outcomes
+            .get(&id)
+            .map(|o| {
+                o.ties
+                    .iter()
+                    .map(|x| {
+                        t.with(
+                            "tie-line",
+                            &[
+                                ("round", t.int(x.round as u64)),
+                                (
+                                    "candidates",
+                                    x.candidates
+                                        .iter()
+                                        .map(|c| cname(c))
+                                        .collect::<Vec<_>>()
+                                        .join("، "),
+                                ),
+                                ("favoured", cname(&x.favoured)),
+                            ],
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         verified: p.level_verified(Level::Nation),
         c: view,
         t,
@@ -813,7 +941,7 @@ struct VerificationTpl<'a> {
 async fn verification(State(p): State<Shared>, Path(lang): Path<String>) -> Response {
     let l = match locale_or_404(&lang) {
         Ok(l) => l,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let p = &*p;
     let t = Tr {
@@ -887,7 +1015,7 @@ struct AnomaliesTpl<'a> {
 async fn anomalies(State(p): State<Shared>, Path(lang): Path<String>) -> Response {
     let l = match locale_or_404(&lang) {
         Ok(l) => l,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let p = &*p;
     let t = Tr {
@@ -932,7 +1060,7 @@ struct DownloadsTpl<'a> {
 async fn downloads(State(p): State<Shared>, Path(lang): Path<String>) -> Response {
     let l = match locale_or_404(&lang) {
         Ok(l) => l,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let p = &*p;
     let t = Tr {
@@ -985,4 +1113,126 @@ fn csv_response(name: &str, body: String) -> Response {
         body,
     )
         .into_response()
+}
+
+// ---------------------------------------------------------------- receipt
+
+/// The query of the receipt form.
+#[derive(Debug, serde::Deserialize)]
+pub struct ReceiptQuery {
+    /// The tracking code as typed.
+    code: Option<String>,
+}
+
+/// A found ballot, as shown.
+#[derive(Debug)]
+pub struct ReceiptView {
+    code: String,
+    station_href: String,
+    station: String,
+    place: String,
+    device: String,
+    seq: String,
+    cast: bool,
+    code_ok: bool,
+    chain_ok: bool,
+    file: String,
+    prev_code: String,
+    opened: Vec<(String, Vec<String>)>,
+}
+
+#[derive(Template)]
+#[template(path = "receipt.html")]
+struct ReceiptTpl<'a> {
+    t: Tr<'a>,
+    typed: String,
+    searched: bool,
+    found: Option<ReceiptView>,
+}
+
+/// A tracking code as typed: hex digits only, lower case (spaces and dashes dropped).
+#[must_use]
+pub fn normalise_code(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+async fn receipt(
+    State(p): State<Shared>,
+    Path(lang): Path<String>,
+    Query(q): Query<ReceiptQuery>,
+) -> Response {
+    let l = match locale_or_404(&lang) {
+        Ok(l) => l,
+        Err(r) => return *r,
+    };
+    let p = &*p;
+    let t = Tr {
+        portal: p,
+        locale: l,
+    };
+    let typed = q.code.clone().unwrap_or_default();
+    let code = normalise_code(&typed);
+    let found = p.receipts.get(&code).map(|e| {
+        let cname = |contest: &str, c: &str| {
+            p.manifest
+                .contest(contest)
+                .and_then(|k| k.candidates.iter().find(|x| x.id.as_str() == c))
+                .map_or_else(
+                    || c.to_owned(),
+                    |x| {
+                        format!(
+                            "{} {}",
+                            t.int(u64::from(x.ballot_number)),
+                            name_in(&x.name, l)
+                        )
+                    },
+                )
+        };
+        ReceiptView {
+            code: code.clone(),
+            station_href: unit_href(p, &e.station, l),
+            station: unit_name(p, &e.station, l, &t),
+            place: p
+                .hierarchy
+                .unit(&e.station)
+                .and_then(|u| u.district.clone())
+                .map(|d| unit_name(p, &d, l, &t))
+                .unwrap_or_default(),
+            device: e.device.clone(),
+            seq: t.int(e.seq),
+            cast: e.status == "cast",
+            code_ok: e.code_recomputes,
+            chain_ok: p
+                .report
+                .checks
+                .iter()
+                .any(|c| c.number == 7 && c.status == Status::Passed),
+            file: format!("{}:{}", e.file, e.line),
+            prev_code: e.prev_code.clone(),
+            opened: e
+                .opened
+                .iter()
+                .map(|(contest, marks)| {
+                    (
+                        contest_title(p, contest, l),
+                        marks.iter().map(|c| cname(contest, c)).collect(),
+                    )
+                })
+                .collect(),
+        }
+    });
+    let tpl = ReceiptTpl {
+        searched: !typed.is_empty(),
+        typed,
+        found,
+        t,
+    };
+    let title = tpl.t.get("receipt-heading");
+    match tpl.render() {
+        Ok(body) => page(p, l, "/receipt", title, Vec::new(), body),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
 }

@@ -9,7 +9,10 @@ use sanduq_election::{Gender, Manifest, StationGender, Status as SiteStatus};
 use sanduq_record::hierarchy::{Hierarchy, Level};
 use sanduq_record::store::{Files, INDEX};
 use sanduq_record::verify::{Report, Status};
-use sanduq_record::wire::{ContestResult, DecryptionFile, ResultsFile, TallyFile, UnitTally};
+use sanduq_record::wire::{
+    BallotLine, ContestResult, DecryptionFile, ParametersFile, ResultsFile, TallyFile, UnitTally,
+    parse_lines, to_canonical,
+};
 
 use crate::anomaly::{Flag, StationFacts, flags};
 
@@ -76,6 +79,30 @@ pub struct UnitFigures {
     pub flagged: u64,
 }
 
+/// A ballot of the record found by its confirmation code (the voter's tracking code).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReceiptEntry {
+    /// The record file and line that hold it.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// The device that encrypted it.
+    pub device: String,
+    /// Its position on the device.
+    pub seq: u64,
+    /// The polling station.
+    pub station: String,
+    /// `cast` or `challenged`.
+    pub status: String,
+    /// The previous code of the device's chain, hex.
+    pub prev_code: String,
+    /// Whether the code recomputes from the election fingerprint, the device, the previous
+    /// code and the encrypted ballot (`docs/spec/record.md` §4).
+    pub code_recomputes: bool,
+    /// A challenged ballot's revealed choices: per contest, the candidates marked.
+    pub opened: Vec<(String, Vec<String>)>,
+}
+
 /// The record, indexed.
 #[derive(Debug)]
 pub struct Portal {
@@ -104,6 +131,8 @@ pub struct Portal {
     pub record_id: String,
     /// The record's date (days since 1970-01-01): when `index.json` was written.
     pub as_of_days: i64,
+    /// Every ballot by confirmation code.
+    pub receipts: BTreeMap<String, ReceiptEntry>,
     /// Province centroids by ISO 3166-2 code: (lat, lng).
     pub centroids: BTreeMap<String, (f64, f64)>,
     /// Messages.
@@ -210,6 +239,9 @@ impl Portal {
             }
         }
 
+        let params: ParametersFile = json(&files, "election/parameters.json")?;
+        let receipts = receipts(&files, &params.fingerprint);
+
         let mut outcomes = BTreeMap::new();
         for r in results.values() {
             if let Some(o) = rerun(&manifest, r) {
@@ -232,6 +264,7 @@ impl Portal {
             report,
             record_id,
             as_of_days,
+            receipts,
             centroids: centroids(PROVINCES_CSV)?,
             messages: crate::i18n::Messages::load()?,
         })
@@ -390,4 +423,65 @@ fn rerun(m: &Manifest, r: &ContestResult) -> Option<Outcome> {
         ..Options::default()
     };
     Count::run(&method, &ballots, &options).ok()
+}
+
+/// Index every ballot line by its code, recomputing each code.
+fn receipts(files: &Files, fingerprint_hex: &str) -> BTreeMap<String, ReceiptEntry> {
+    let fingerprint: Option<[u8; 32]> = hex::decode(fingerprint_hex)
+        .ok()
+        .and_then(|v| v.try_into().ok());
+    let mut out = BTreeMap::new();
+    for (path, bytes) in files {
+        if !path.ends_with("/ballots.jsonl") {
+            continue;
+        }
+        for (i, line) in parse_lines::<BallotLine>(path, bytes)
+            .into_iter()
+            .enumerate()
+        {
+            let Ok(b) = line else { continue };
+            let code_recomputes = (|| {
+                let fp = fingerprint?;
+                let prev: [u8; 32] = hex::decode(&b.prev_code).ok()?.try_into().ok()?;
+                let body = to_canonical(&b.ballot).ok()?;
+                let code =
+                    sanduq_record::chain::confirmation_code(&fp, &b.ballot.device, &prev, &body);
+                Some(hex::encode(code) == b.code)
+            })()
+            .unwrap_or(false);
+            let opened = b
+                .opening
+                .as_ref()
+                .map(|o| {
+                    o.iter()
+                        .map(|c| {
+                            (
+                                c.contest.clone(),
+                                c.selections
+                                    .iter()
+                                    .filter(|s| s.vote > 0)
+                                    .map(|s| s.id.clone())
+                                    .collect(),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            out.insert(
+                b.code.clone(),
+                ReceiptEntry {
+                    file: path.clone(),
+                    line: i + 1,
+                    device: b.ballot.device.clone(),
+                    seq: b.ballot.seq,
+                    station: b.ballot.station.clone(),
+                    status: b.status.clone(),
+                    prev_code: b.prev_code.clone(),
+                    code_recomputes,
+                    opened,
+                },
+            );
+        }
+    }
+    out
 }

@@ -62,11 +62,9 @@ pub struct BarRow {
 #[must_use]
 pub fn bar_row(i: u32, value: u64, max: u64, rtl: bool) -> BarRow {
     let span = WIDTH - LABEL_W - VALUE_W - 2 * PAD;
-    let bar_w = if max == 0 {
-        0
-    } else {
-        u32::try_from(u64::from(span) * value / max).unwrap_or(span)
-    };
+    let bar_w = (u64::from(span) * value)
+        .checked_div(max)
+        .map_or(0, |w| u32::try_from(w).unwrap_or(span));
     let top = i * ROW;
     if rtl {
         let bar_end = WIDTH - PAD - LABEL_W;
@@ -221,14 +219,15 @@ pub struct MapPoint {
 }
 
 /// Bounds of the map (degrees): Afghanistan with a margin.
-const LNG_MIN: f64 = 60.0;
-const LNG_MAX: f64 = 75.5;
-const LAT_MIN: f64 = 29.0;
-const LAT_MAX: f64 = 39.0;
-const MAP_H: f64 = 420.0;
+const LNG_MIN: f64 = 60.3;
+const LNG_MAX: f64 = 72.6;
+const LAT_MIN: f64 = 29.9;
+const LAT_MAX: f64 = 37.7;
+/// Height of the map: the width times the ratio of the spans, a degree of longitude being
+/// cos 34° of a degree of latitude at Afghanistan's latitude.
+const MAP_H: f64 = 480.0;
 
-/// Project a centroid onto the map (equirectangular, scaled by cos 34° so that distances
-/// look right at Afghanistan's latitude). Geography is not mirrored in right-to-left pages.
+/// Project a centroid onto the map (equirectangular, the vertical scale set by [`MAP_H`]). Geography is not mirrored in right-to-left pages.
 #[must_use]
 pub fn project(lat: f64, lng: f64) -> (f64, f64) {
     let w = f64::from(WIDTH);
@@ -249,9 +248,9 @@ pub fn province_map(title: &str, points: &[MapPoint]) -> String {
     );
     for p in points {
         let (x, y) = project(p.lat, p.lng);
-        // area proportional to ballots: radius ∝ √ballots, between 4 and 22
+        // area proportional to ballots: radius ∝ √ballots, between 3 and 15
         #[allow(clippy::cast_precision_loss)]
-        let r = 4.0 + 18.0 * ((p.ballots as f64) / (max as f64)).sqrt();
+        let r = 3.0 + 12.0 * ((p.ballots as f64) / (max as f64)).sqrt();
         let _ = write!(
             s,
             r#"<a href="{href}" class="province"><title>{tip}</title><circle cx="{x:.1}" cy="{y:.1}" r="{r:.1}"/><text x="{x:.1}" y="{ty:.1}" text-anchor="middle">{name}</text></a>"#,

@@ -12,7 +12,7 @@ use sanduq_board::keys;
 use sanduq_board::net::Background;
 use sanduq_board::router;
 use sanduq_board::server::{Board, Limits, ServerConfig, WitnessEndpoint};
-use sanduq_board::validator::TestValidator;
+use sanduq_board::validator::{EntryValidator, TestValidator};
 use sanduq_board::witness_node::{SqliteWitnessStore, WitnessNode};
 use sanduq_tlog::checkpoint::SignedCheckpoint;
 use sanduq_tlog::cosignature::{CosignatureVerifier, QuorumPolicy};
@@ -90,6 +90,11 @@ pub struct Net {
 impl Net {
     /// Three witnesses, quorum 2; `down` lists witnesses given a URL where nothing listens.
     pub fn start(down: &[usize]) -> Self {
+        Self::start_with(down, Arc::new(TestValidator::default()))
+    }
+
+    /// As [`Net::start`], with another validator.
+    pub fn start_with(down: &[usize], validator: Arc<dyn EntryValidator>) -> Self {
         let witnesses: Vec<WitnessServer> = (0..3).map(start_witness).collect();
         let dir = tempfile::tempdir().unwrap();
         let endpoints = witnesses
@@ -113,7 +118,7 @@ impl Net {
             quorum: 2,
             limits: fast_limits(),
         };
-        let board = Board::start(config, Arc::new(TestValidator::default())).unwrap();
+        let board = Board::start(config, validator).unwrap();
         let server =
             Background::start("127.0.0.1:0".parse().unwrap(), router::router(&board), 2).unwrap();
         let url = server.url();

@@ -27,6 +27,9 @@ use crate::Failure;
 /// Exit codes: 0 when the election ran and its record verified; 1 when the verification
 /// failed; 2 on bad arguments or an I/O error.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Exit codes:\n  0 when the election ran and its record verified;\n  1 when the verification of the record failed (the check and the object are named);\n  2 on bad arguments or an input/output error."
+)]
 pub(crate) struct Args {
     /// Registered voters (every one votes). Below 680 (34 provinces × 2 stations × K = 10)
     /// stations hold fewer than K voters and the privacy rule merges them; at least 68.

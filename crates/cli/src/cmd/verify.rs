@@ -14,6 +14,9 @@ use crate::Failure;
 /// Exit codes: 0 when every check passed (a summary of all checks is printed); 1 when a check
 /// failed (the check and the guilty object are named); 2 when the record cannot be read.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Exit codes:\n  0 when every check passed (a summary of all checks is printed);\n  1 when a check failed (the check number and name and the guilty object are named);\n  2 when the record cannot be read (missing, unreadable, not a record)."
+)]
 pub(crate) struct Args {
     /// The record: its directory, or its archive (`record.tar`).
     record: PathBuf,

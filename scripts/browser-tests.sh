@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Browser tests of the results portal in real headless Chromium.
+#
+#   bash scripts/browser-tests.sh
+#
+# Installs what it needs (Debian chromium and Noto fonts through apt, playwright-core through
+# `npm ci` in crates/web/e2e), builds `sanduq`, writes a demo election, serves its record on a
+# free loopback port, runs crates/web/e2e/portal.test.mjs against it, stops the server.
+# Screenshots go to crates/web/test-output/. The last line is "N passed, M failed"; the exit
+# status is non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$(pwd)"
+export CARGO_TERM_COLOR=never
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -q 'Noto Naskh Arabic'; then
+    step "apt: chromium, fonts-noto-core, fonts-noto-color-emoji"
+    SUDO=""
+    if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-core fonts-noto-color-emoji >/dev/null
+fi
+
+step "npm ci (crates/web/e2e)"
+(cd crates/web/e2e && npm ci --no-audit --no-fund --silent)
+
+step "cargo build -p sanduq"
+cargo build -p sanduq --quiet
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+SANDUQ="$TARGET_DIR/debug/sanduq"
+
+WORK="$(mktemp -d)"
+SERVER_PID=""
+cleanup() {
+    if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+step "demo election (1000 voters)"
+"$SANDUQ" demo --voters 1000 --seed 7 --out "$WORK/demo" >"$WORK/demo.log" 2>&1 || {
+    cat "$WORK/demo.log" >&2
+    echo "0 passed, 1 failed"
+    exit 1
+}
+
+step "serve the portal on a free loopback port"
+"$SANDUQ" portal --record "$WORK/demo/record" --listen 127.0.0.1:0 2>"$WORK/portal.log" &
+SERVER_PID=$!
+BASE=""
+for _ in $(seq 1 240); do
+    BASE="$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$WORK/portal.log" | head -n1 || true)"
+    if [ -n "$BASE" ]; then break; fi
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then break; fi
+    sleep 0.5
+done
+if [ -z "$BASE" ]; then
+    cat "$WORK/portal.log" >&2
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+echo "portal at $BASE" >&2
+
+step "headless Chromium tests"
+mkdir -p crates/web/test-output
+status=0
+BASE="$BASE" RECORD="$WORK/demo/record" OUT="$ROOT/crates/web/test-output" \
+    node crates/web/e2e/portal.test.mjs || status=$?
+exit "$status"
