@@ -9,7 +9,7 @@
 //! - [`chain`]: the confirmation codes chained per device;
 //! - [`record`] and [`wire`]: the record's layout and the canonical JSON of every file;
 //! - [`store`]: reading and writing a record directory or archive (the only file I/O);
-//! - [`verify`]: the verifier, with numbered checks and a verified-record token;
+//! - [`mod@verify`]: the verifier, with numbered checks and a verified-record token;
 //! - [`run`]: a whole election in one process, for the demonstration and the tests.
 //!
 //! The record format is specified in `docs/spec/record.md`.

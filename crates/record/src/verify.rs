@@ -851,8 +851,19 @@ fn check_chains(
 ) -> Result<(), Fail> {
     // device → (station, last code, count)
     let mut chains: BTreeMap<String, (String, [u8; 32], u64, String)> = BTreeMap::new();
+    let mut previous: Option<(&str, &str, u64)> = None;
     for b in ballots {
         let dev = &b.raw.ballot.device;
+        let here = (b.file.as_str(), dev.as_str(), b.raw.ballot.seq);
+        if let Some(p) = previous {
+            if p.0 == here.0 && (p.1, p.2) >= (here.1, here.2) {
+                return Err(fail(
+                    b.name(),
+                    "ballots not in order of device and sequence number",
+                ));
+            }
+        }
+        previous = Some(here);
         let entry = chains.entry(dev.clone()).or_insert_with(|| {
             (
                 b.raw.ballot.station.clone(),

@@ -95,6 +95,28 @@ fn the_record_verifies() {
     assert_eq!(r.figures.cast, r.figures.registered);
     // trustee 5 was absent; 1 to 4 decrypted
     assert_eq!(r.figures.trustees_present, vec![1, 2, 3, 4]);
+    // privacy: no unit with fewer than K = 2 ballots is published, and some were merged
+    let mut merged = 0;
+    for (path, bytes) in r.files.iter().filter(|(p, _)| p.ends_with("tally.json")) {
+        let v: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+        for u in v["units"].as_array().unwrap() {
+            for c in u["contests"].as_array().unwrap() {
+                let n = c["ballots"].as_u64().unwrap();
+                match c["disclosure"].as_str().unwrap() {
+                    "published" => assert!(n >= 2, "{path} {u} {c}"),
+                    "merged" => {
+                        merged += 1;
+                        assert_eq!(c["merged_into"], u["parent"]);
+                    }
+                    "withheld" => {
+                        assert!(n < 2 && u["level"] == "nation", "{path} {c}");
+                    }
+                    other => panic!("{other} in {path}"),
+                }
+            }
+        }
+    }
+    assert!(merged > 0);
 }
 
 #[test]

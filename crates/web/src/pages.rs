@@ -34,6 +34,10 @@ pub fn router(portal: Arc<Portal>) -> Router {
         .route("/{lang}/anomalies", get(anomalies))
         .route("/{lang}/downloads", get(downloads))
         .route("/{lang}/receipt", get(receipt))
+        .route("/{lang}/booth", get(booth))
+        .route("/booth/setup.json", get(booth_setup))
+        .route("/booth/pkg/{file}", get(booth_pkg))
+        .route("/static/booth.js", get(booth_js))
         .fallback(not_found)
         .with_state(portal)
 }
@@ -155,6 +159,7 @@ fn page(
         ("/", "nav-results"),
         ("/verification", "nav-verification"),
         ("/anomalies", "nav-anomalies"),
+        ("/booth", "nav-booth"),
         ("/receipt", "nav-receipt"),
         ("/downloads", "nav-downloads"),
     ];
@@ -860,7 +865,11 @@ async fn contest(State(p): State<Shared>, Path((lang, id)): Path<(String, String
         .unwrap_or_default();
     let tpl = ContestTpl {
         seats_summary: t.with(
-            "seats-summary",
+            if r.reserved_women > 0 {
+                "seats-summary"
+            } else {
+                "seats-count"
+            },
             &[
                 ("seats", t.int(r.seats)),
                 ("reserved", t.int(r.reserved_women)),
@@ -1233,6 +1242,102 @@ async fn receipt(
     let title = tpl.t.get("receipt-heading");
     match tpl.render() {
         Ok(body) => page(p, l, "/receipt", title, Vec::new(), body),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+// ---------------------------------------------------------------- booth
+
+/// The booth's script.
+pub const BOOTH_JS: &str = include_str!("../static/booth.js");
+
+async fn booth_js() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        BOOTH_JS,
+    )
+        .into_response()
+}
+
+async fn booth_setup(State(p): State<Shared>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        p.booth_setup.clone(),
+    )
+        .into_response()
+}
+
+async fn booth_pkg(State(p): State<Shared>, Path(file): Path<String>) -> Response {
+    let Some(pkg) = &p.booth_pkg else {
+        return (StatusCode::NOT_FOUND, "the booth is not served here").into_response();
+    };
+    let (mime, bytes) = match file.as_str() {
+        "sanduq_booth_wasm.js" => ("text/javascript; charset=utf-8", pkg.js.clone()),
+        "sanduq_booth_wasm_bg.wasm" => ("application/wasm", pkg.wasm.clone()),
+        _ => return (StatusCode::NOT_FOUND, "not found").into_response(),
+    };
+    ([(header::CONTENT_TYPE, mime)], bytes).into_response()
+}
+
+/// A candidate on the booth's ballot.
+#[derive(Debug)]
+pub struct BoothCandidate {
+    id: String,
+    number: String,
+    symbol: String,
+    symbol_name: String,
+    photo: Option<String>,
+    name: String,
+}
+
+/// A contest on the booth's ballot.
+#[derive(Debug)]
+pub struct BoothContest {
+    id: String,
+    title: String,
+    candidates: Vec<BoothCandidate>,
+}
+
+#[derive(Template)]
+#[template(path = "booth.html")]
+struct BoothTpl<'a> {
+    t: Tr<'a>,
+    contests: Vec<BoothContest>,
+}
+
+async fn booth(State(p): State<Shared>, Path(lang): Path<String>) -> Response {
+    let l = match locale_or_404(&lang) {
+        Ok(l) => l,
+        Err(r) => return *r,
+    };
+    let p = &*p;
+    let t = Tr {
+        portal: p,
+        locale: l,
+    };
+    let contests = crate::portal::booth_contests(&p.manifest)
+        .into_iter()
+        .map(|c| BoothContest {
+            id: c.id.as_str().to_owned(),
+            title: contest_title(p, c.id.as_str(), l),
+            candidates: c
+                .candidates
+                .iter()
+                .map(|k| BoothCandidate {
+                    id: k.id.as_str().to_owned(),
+                    number: t.int(u64::from(k.ballot_number)),
+                    symbol: symbol_glyph(&k.symbol),
+                    symbol_name: k.symbol.clone(),
+                    photo: k.photo.clone(),
+                    name: name_in(&k.name, l),
+                })
+                .collect(),
+        })
+        .collect();
+    let tpl = BoothTpl { contests, t };
+    let title = tpl.t.get("booth-heading");
+    match tpl.render() {
+        Ok(body) => page(p, l, "/booth", title, Vec::new(), body),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     }
 }

@@ -103,6 +103,15 @@ pub struct ReceiptEntry {
     pub opened: Vec<(String, Vec<String>)>,
 }
 
+/// The booth's WebAssembly package.
+#[derive(Clone, Debug)]
+pub struct BoothPkg {
+    /// `sanduq_booth_wasm.js`.
+    pub js: Vec<u8>,
+    /// `sanduq_booth_wasm_bg.wasm`.
+    pub wasm: Vec<u8>,
+}
+
 /// The record, indexed.
 #[derive(Debug)]
 pub struct Portal {
@@ -131,6 +140,12 @@ pub struct Portal {
     pub record_id: String,
     /// The record's date (days since 1970-01-01): when `index.json` was written.
     pub as_of_days: i64,
+    /// The voting booth's public values (JSON for `sanduq-booth-wasm`): fingerprint, joint
+    /// key and the nationwide contests.
+    pub booth_setup: String,
+    /// The booth's WebAssembly package (`wasm-bindgen --target web` output), when the booth
+    /// is served: the JavaScript glue and the module.
+    pub booth_pkg: Option<BoothPkg>,
     /// Every ballot by confirmation code.
     pub receipts: BTreeMap<String, ReceiptEntry>,
     /// Province centroids by ISO 3166-2 code: (lat, lng).
@@ -241,6 +256,28 @@ impl Portal {
 
         let params: ParametersFile = json(&files, "election/parameters.json")?;
         let receipts = receipts(&files, &params.fingerprint);
+        let ceremony: serde_json::Value = json(&files, "ceremony/ceremony.json")?;
+        let joint_key = ceremony
+            .get("public_key")
+            .and_then(|k| k.get("joint_key"))
+            .and_then(serde_json::Value::as_str)
+            .ok_or_else(|| file_err("ceremony/ceremony.json", "no public_key.joint_key"))?;
+        let booth_contests: Vec<serde_json::Value> = booth_contests(&manifest)
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "contest": c.id.as_str(),
+                    "selections": c.candidates.iter().map(|k| k.id.as_str()).collect::<Vec<_>>(),
+                    "max_selections": c.max_selections,
+                })
+            })
+            .collect();
+        let booth_setup = serde_json::json!({
+            "fingerprint": params.fingerprint,
+            "joint_key": joint_key,
+            "contests": booth_contests,
+        })
+        .to_string();
 
         let mut outcomes = BTreeMap::new();
         for r in results.values() {
@@ -265,9 +302,28 @@ impl Portal {
             record_id,
             as_of_days,
             receipts,
+            booth_setup,
+            booth_pkg: None,
             centroids: centroids(PROVINCES_CSV)?,
             messages: crate::i18n::Messages::load()?,
         })
+    }
+
+    /// Serve the voting booth's WebAssembly package from `dir` (the output of
+    /// `wasm-bindgen --target web` for `sanduq-booth-wasm`).
+    pub fn with_booth(mut self, dir: &Path) -> Result<Portal, PortalError> {
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read(&path).map_err(|e| PortalError::Read {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })
+        };
+        self.booth_pkg = Some(BoothPkg {
+            js: read("sanduq_booth_wasm.js")?,
+            wasm: read("sanduq_booth_wasm_bg.wasm")?,
+        });
+        Ok(self)
     }
 
     /// Cast ballots at a unit: the largest ballot count of any contest tallied there.
@@ -484,4 +540,27 @@ fn receipts(files: &Files, fingerprint_hex: &str) -> BTreeMap<String, ReceiptEnt
         }
     }
     out
+}
+
+/// The contests of the remote ballot: those of round 1 whose constituency is the whole
+/// nation (the presidential contest).
+#[must_use]
+pub fn booth_contests(m: &Manifest) -> Vec<&sanduq_election::Contest> {
+    let nation = m
+        .nation()
+        .map(|n| n.id.as_str().to_owned())
+        .unwrap_or_default();
+    m.contests()
+        .iter()
+        .filter(|c| c.round == 1)
+        .filter(|c| {
+            m.constituency(c.constituency.as_str())
+                .is_some_and(|k| match &k.scope {
+                    sanduq_election::Scope::Geographic { jurisdictions } => {
+                        jurisdictions.iter().any(|j| j.as_str() == nation)
+                    }
+                    _ => false,
+                })
+        })
+        .collect()
 }

@@ -124,12 +124,8 @@ fn contest_line(m: &Manifest, r: &ContestResult) -> String {
     let total: u64 = r.totals.values().sum();
     let pct = |c: &str| {
         let v = r.totals.get(c).copied().unwrap_or(0);
-        if total == 0 {
-            "0.0%".to_owned()
-        } else {
-            let permille = v * 1000 / total;
-            format!("{}.{}%", permille / 10, permille % 10)
-        }
+        let permille = (v * 1000).checked_div(total).unwrap_or(0);
+        format!("{}.{}%", permille / 10, permille % 10)
     };
     if let Some(runoff) = &r.runoff {
         let names: Vec<String> = runoff
@@ -268,11 +264,7 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
             f.registered,
             f.stations,
             f.cast,
-            if f.registered == 0 {
-                0
-            } else {
-                f.cast * 100 / f.registered
-            },
+            (f.cast * 100).checked_div(f.registered).unwrap_or(0),
             f.challenged
         )?;
         writeln!(
