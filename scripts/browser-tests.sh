@@ -13,6 +13,9 @@ cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
 export CARGO_TERM_COLOR=never
 
+# The wasm-bindgen command line must match the wasm-bindgen crate (Cargo.toml pins it).
+WASM_BINDGEN_VERSION=0.2.130
+
 step() { printf '\n==> %s\n' "$*" >&2; }
 
 if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -q 'Noto Naskh Arabic'; then
@@ -31,6 +34,13 @@ cargo build -p sanduq --quiet
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 SANDUQ="$TARGET_DIR/debug/sanduq"
 
+step "voting booth: sanduq-booth-wasm for wasm32-unknown-unknown, wasm-bindgen $WASM_BINDGEN_VERSION"
+rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
+if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --quiet
+fi
+cargo build -p sanduq-booth-wasm --target wasm32-unknown-unknown --release --quiet
+
 WORK="$(mktemp -d)"
 SERVER_PID=""
 cleanup() {
@@ -46,8 +56,12 @@ step "demo election (1000 voters)"
     exit 1
 }
 
+wasm-bindgen --target web --no-typescript --out-dir "$WORK/booth" \
+    "$TARGET_DIR/wasm32-unknown-unknown/release/sanduq_booth_wasm.wasm"
+
 step "serve the portal on a free loopback port"
-"$SANDUQ" portal --record "$WORK/demo/record" --listen 127.0.0.1:0 2>"$WORK/portal.log" &
+"$SANDUQ" portal --record "$WORK/demo/record" --listen 127.0.0.1:0 --booth-pkg "$WORK/booth" \
+    2>"$WORK/portal.log" &
 SERVER_PID=$!
 BASE=""
 for _ in $(seq 1 240); do

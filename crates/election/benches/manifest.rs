@@ -27,7 +27,9 @@ fn bench(c: &mut Criterion) {
             b.iter(|| Manifest::parse(black_box(&text)).unwrap())
         });
         g.bench_function("to_toml", |b| b.iter(|| black_box(&m).to_toml().unwrap()));
-        g.bench_function("manifest_digest", |b| b.iter(|| black_box(&m).manifest_digest()));
+        g.bench_function("manifest_digest", |b| {
+            b.iter(|| black_box(&m).manifest_digest())
+        });
         g.bench_function("ballot_styles", |b| {
             b.iter(|| black_box(&m).ballot_styles(1).len())
         });

@@ -158,10 +158,7 @@ fn canonical_bytes_match_the_frozen_snapshot() {
     assert_eq!(bytes.len(), CANONICAL_LEN);
     assert_eq!(hex::encode(Sha256::digest(&bytes)), CANONICAL_SHA256);
     assert_eq!(hex::encode(example().manifest_digest()), DIGEST);
-    assert_eq!(
-        hex::encode(tagged_sha256(DIGEST_TAG, &bytes)),
-        DIGEST
-    );
+    assert_eq!(hex::encode(tagged_sha256(DIGEST_TAG, &bytes)), DIGEST);
     // Canonical JSON: no whitespace outside strings, sorted keys, raw UTF-8.
     let text = String::from_utf8(bytes).unwrap();
     assert!(text.starts_with("{\"constituencies\":[{\"id\":\"national\",\"jurisdictions\":[\"af\"],\"kind\":\"geographic\""));

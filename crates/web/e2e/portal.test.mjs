@@ -56,6 +56,7 @@ const pages = [
   { key: 'anomalies', path: '/anomalies' },
   { key: 'downloads', path: '/downloads' },
   { key: 'receipt-form', path: '/receipt' },
+  { key: 'booth', path: '/booth' },
 ];
 
 let passed = 0;
@@ -234,6 +235,49 @@ try {
       });
     }
   }
+  // the voting booth: encrypted in the browser by the WebAssembly crypto core
+  const pres = contests.get(presidential.contest);
+  for (const l of LOCALES) {
+    await test(`${l} booth: encrypt in the browser, review, challenge shows the choice made`, async () => {
+      const page = await context.newPage();
+      const errors = [];
+      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+      page.on('pageerror', (e) => errors.push(String(e)));
+      const posted = [];
+      page.on('request', (r) => { if (r.method() !== 'GET') posted.push(r.url()); });
+      await page.goto(`${BASE}/${l}/booth`);
+      await page.waitForSelector('#ballot-form:not([hidden])', { timeout: 30000 });
+      // every candidate with number, symbol and name
+      const labels = await page.locator('fieldset.ballot label').allInnerTexts();
+      assert(labels.length === pres.candidates.length, `${labels.length} candidates on the ballot`);
+      const k = pres.candidates[2];
+      assert(labels[2].includes(nameIn(k.name, l)) && labels[2].includes(digits(k.ballot_number, l)), labels[2]);
+      // keyboard: the radio button is reachable and checkable without a mouse
+      await page.focus(`input[value="${k.id}"]`);
+      await page.keyboard.press('Space');
+      assert(await page.isChecked(`input[value="${k.id}"]`), 'not checked by keyboard');
+      await page.click('#ballot-form button[type=submit]');
+      await page.waitForSelector('#review:not([hidden])');
+      const code = (await page.innerText('#code')).trim();
+      assert(/^[0-9a-f]{64}$/.test(code), `tracking code ${code}`);
+      const cts = await page.textContent('#ciphertexts'); // inside a closed <details>
+      assert((cts.match(/[0-9a-f]{128}/g) || []).length === pres.candidates.length, 'one ciphertext per candidate');
+      assert(!cts.includes(nameIn(k.name, l)), 'plaintext in the encrypted ballot');
+      assert(await page.isDisabled('#cast'), 'cast should wait for the board');
+      await page.screenshot({ path: join(OUT, `${l}-booth-review.png`), fullPage: true });
+      await page.click('#challenge');
+      await page.waitForSelector('#opened:not([hidden])');
+      const shown = await page.innerText('#opened-choices');
+      assert(shown.includes(nameIn(k.name, l)), `challenged ballot shows ${shown}`);
+      assert((await page.innerText('#opened-code')).trim() === code, 'same tracking code');
+      assert((await page.locator('#opened-result.status.ok').innerText()).startsWith('✔'), 'opening not verified');
+      await page.screenshot({ path: join(OUT, `${l}-booth-challenged.png`), fullPage: true });
+      assert(posted.length === 0, `sent to the server: ${posted.join(' ')}`);
+      assert(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+      await page.close();
+    });
+  }
+
   await test('receipt: an unknown code is reported as not found', async () => {
     const page = await context.newPage();
     await page.goto(`${BASE}/en/receipt?code=${'0'.repeat(64)}`);

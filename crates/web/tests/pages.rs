@@ -78,6 +78,7 @@ async fn every_page_in_every_locale() {
             format!("/{tag}/anomalies"),
             format!("/{tag}/downloads"),
             format!("/{tag}/receipt"),
+            format!("/{tag}/booth"),
         ] {
             let (status, body) = get(&path).await;
             assert_eq!(status, StatusCode::OK, "{path}");
@@ -206,4 +207,28 @@ async fn downloads_and_errors() {
     assert_eq!(get("/fr/").await.0, StatusCode::NOT_FOUND);
     assert_eq!(get("/en/unit/nowhere").await.0, StatusCode::NOT_FOUND);
     assert_eq!(get("/en/contest/nothing").await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn booth_setup_carries_the_record_key_and_the_nationwide_contest() {
+    let p = portal();
+    let (status, body) = get("/booth/setup.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let fp = p.report.verified.as_ref().unwrap().fingerprint.clone();
+    assert_eq!(v["fingerprint"], fp.as_str());
+    assert_eq!(v["joint_key"].as_str().unwrap().len(), 64);
+    let contests = v["contests"].as_array().unwrap();
+    // the demo's only nationwide contest of round 1 is the presidential one
+    assert_eq!(contests.len(), 1);
+    let id = contests[0]["contest"].as_str().unwrap();
+    let c = p.manifest.contest(id).unwrap();
+    assert_eq!(c.method.as_str(), "two-round");
+    assert_eq!(
+        contests[0]["selections"].as_array().unwrap().len(),
+        c.candidates.len()
+    );
+    // no package configured: the booth's module is not served
+    let (status, _) = get("/booth/pkg/sanduq_booth_wasm_bg.wasm").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
