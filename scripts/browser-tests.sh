@@ -17,29 +17,33 @@ export CARGO_TERM_COLOR=never
 WASM_BINDGEN_VERSION=0.2.130
 
 step() { printf '\n==> %s\n' "$*" >&2; }
+# Any failure before the tests run still ends with the summary line.
+fail_setup() { echo "setup failed: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
 
 if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -q 'Noto Naskh Arabic'; then
     step "apt: chromium, fonts-noto-core, fonts-noto-color-emoji"
     SUDO=""
     if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-core fonts-noto-color-emoji >/dev/null
+    $SUDO apt-get update -qq || fail_setup "apt-get update"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-core fonts-noto-color-emoji >/dev/null \
+        || fail_setup "apt-get install"
 fi
 
 step "npm ci (crates/web/e2e)"
-(cd crates/web/e2e && npm ci --no-audit --no-fund --silent)
+(cd crates/web/e2e && npm ci --no-audit --no-fund --silent) || fail_setup "npm ci"
 
 step "cargo build -p sanduq"
-cargo build -p sanduq --quiet
+cargo build -p sanduq --quiet || fail_setup "cargo build -p sanduq"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 SANDUQ="$TARGET_DIR/debug/sanduq"
 
 step "voting booth: sanduq-booth-wasm for wasm32-unknown-unknown, wasm-bindgen $WASM_BINDGEN_VERSION"
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || true
 if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
-    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --quiet
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --quiet || fail_setup "wasm-bindgen-cli"
 fi
-cargo build -p sanduq-booth-wasm --target wasm32-unknown-unknown --release --quiet
+cargo build -p sanduq-booth-wasm --target wasm32-unknown-unknown --release --quiet \
+    || fail_setup "cargo build -p sanduq-booth-wasm"
 
 WORK="$(mktemp -d)"
 SERVER_PID=""
@@ -57,7 +61,7 @@ step "demo election (1000 voters)"
 }
 
 wasm-bindgen --target web --no-typescript --out-dir "$WORK/booth" \
-    "$TARGET_DIR/wasm32-unknown-unknown/release/sanduq_booth_wasm.wasm"
+    "$TARGET_DIR/wasm32-unknown-unknown/release/sanduq_booth_wasm.wasm" || fail_setup "wasm-bindgen"
 
 step "serve the portal on a free loopback port"
 "$SANDUQ" portal --record "$WORK/demo/record" --listen 127.0.0.1:0 --booth-pkg "$WORK/booth" \

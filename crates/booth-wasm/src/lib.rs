@@ -294,6 +294,34 @@ fn js(e: BoothError) -> JsError {
     JsError::new(&e.0)
 }
 
+/// The confirmation code of a ballot of the record (`docs/spec/record.md` §4):
+/// `H("confirmation-code", fingerprint, device, previous code, canonical JSON of the ballot)`.
+pub fn confirmation_code_with(
+    fingerprint_hex: &str,
+    device: &str,
+    prev_hex: &str,
+    ballot_json: &str,
+) -> Result<String, BoothError> {
+    let fp = from_hex("fingerprint", fingerprint_hex).map_err(|e| err("fingerprint", e))?;
+    let prev = from_hex("prev_code", prev_hex).map_err(|e| err("prev_code", e))?;
+    let code = sanduq_crypto::transcript::hash256(
+        "confirmation-code",
+        &[&fp, device.as_bytes(), &prev, ballot_json.as_bytes()],
+    );
+    Ok(to_hex(&code))
+}
+
+/// Browser entry point: the confirmation code of a record ballot (hex), for the receipt page.
+#[wasm_bindgen]
+pub fn confirmation_code(
+    fingerprint_hex: &str,
+    device: &str,
+    prev_hex: &str,
+    ballot_json: &str,
+) -> Result<String, JsError> {
+    confirmation_code_with(fingerprint_hex, device, prev_hex, ballot_json).map_err(js)
+}
+
 /// Browser entry point: encrypt. `setup` and `choices` are JSON, `seed_hex` 64 hex digits
 /// from `crypto.getRandomValues`. Returns the [`Encrypted`] JSON.
 #[wasm_bindgen]
@@ -368,6 +396,19 @@ mod tests {
         e.opening[0].selections[0].vote = 0;
         e.opening[0].selections[1].vote = 1;
         assert!(check_opening_with(&s, &e.contests, &e.opening).is_err());
+    }
+
+    #[test]
+    fn confirmation_code_is_the_records() {
+        // the record's own chain function is the reference (docs/spec/record.md §4)
+        let fp = [0x5a; 32];
+        let prev = [0x17; 32];
+        let ballot = r#"{"contests":[],"device":"s1-d1","seq":1,"station":"s1"}"#;
+        let want = sanduq_record::chain::confirmation_code(&fp, "s1-d1", &prev, ballot.as_bytes());
+        let got =
+            confirmation_code_with(&"5a".repeat(32), "s1-d1", &"17".repeat(32), ballot).unwrap();
+        assert_eq!(got, hex::encode(want));
+        assert!(confirmation_code_with("zz", "s1-d1", &"17".repeat(32), ballot).is_err());
     }
 
     #[test]

@@ -44,6 +44,11 @@ enum Command {
     Board(cmd::board::Args),
     /// Serve the results pages of an election record (Dari, Pashto, Uzbek, English).
     Portal(cmd::portal::Args),
+    /// Election set-up: `election new` validates a manifest and writes the set-up.
+    Election(cmd::election::Args),
+    /// The trustees' key ceremony, one step of one trustee at a time, exchanging files only
+    /// (exit 1 naming a cheating trustee, 2 bad input or wrong passphrase).
+    Ceremony(cmd::ceremony::Args),
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
@@ -57,6 +62,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Receipt(args) => cmd::receipt::run(args),
         Command::Board(args) => cmd::board::run(args),
         Command::Portal(args) => cmd::portal::run(args),
+        Command::Election(args) => cmd::election::run(args),
+        Command::Ceremony(args) => cmd::ceremony::run(args),
     }
 }
 

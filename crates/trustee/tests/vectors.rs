@@ -318,7 +318,7 @@ fn regeneration_reproduces_the_committed_files() {
         let committed = std::fs::read_to_string(format!("{DIR}/{name}")).unwrap();
         assert!(
             committed == contents,
-            "{name} differs from a regeneration: run `cargo run -p sanduq-trustee --example gen_vectors`"
+            "{name} differs from a regeneration: run `cargo run -p sanduq-trustee --example gen_ceremony_vectors`"
         );
     }
 }

@@ -215,6 +215,10 @@ try {
       assert(text.includes(castBallot.code), 'code not shown');
       assert(text.includes(castBallot.ballot.device), 'device not shown');
       assert(text.includes(digits(castBallot.ballot.seq, l)), 'sequence not shown');
+      // checked again in the browser, by the WebAssembly crypto core
+      await page.waitForSelector('#browser-check:not([hidden])', { timeout: 20000 });
+      const inBrowser = await page.innerText('#browser-result');
+      assert(inBrowser.startsWith('✔'), `browser check: ${inBrowser}`);
       await page.screenshot({ path: join(OUT, `${l}-receipt.png`), fullPage: true });
       assert(errors.length === 0, `console errors: ${errors.join(' | ')}`);
       await page.close();

@@ -132,3 +132,6 @@ booth-open-ok = Each revealed choice re-encrypts to the ballot shown before: the
 booth-open-bad = The opening does not match the encrypted ballot
 booth-again = Vote again
 booth-blank = (blank)
+receipt-browser = Checked in your browser
+receipt-browser-ok = your browser recomputed the tracking code from the ballot in the record
+receipt-browser-bad = your browser did not get the same tracking code

@@ -38,6 +38,8 @@ pub fn router(portal: Arc<Portal>) -> Router {
         .route("/booth/setup.json", get(booth_setup))
         .route("/booth/pkg/{file}", get(booth_pkg))
         .route("/static/booth.js", get(booth_js))
+        .route("/static/receipt.js", get(receipt_js))
+        .route("/receipt-data/{code}", get(receipt_data))
         .fallback(not_found)
         .with_state(portal)
 }
@@ -1157,6 +1159,7 @@ struct ReceiptTpl<'a> {
     typed: String,
     searched: bool,
     found: Option<ReceiptView>,
+    in_browser: bool,
 }
 
 /// A tracking code as typed: hex digits only, lower case (spaces and dashes dropped).
@@ -1234,6 +1237,7 @@ async fn receipt(
         }
     });
     let tpl = ReceiptTpl {
+        in_browser: p.booth_pkg.is_some(),
         searched: !typed.is_empty(),
         typed,
         found,
@@ -1340,4 +1344,31 @@ async fn booth(State(p): State<Shared>, Path(lang): Path<String>) -> Response {
         Ok(body) => page(p, l, "/booth", title, Vec::new(), body),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     }
+}
+
+/// The receipt page's script (checks the code again in the browser).
+pub const RECEIPT_JS: &str = include_str!("../static/receipt.js");
+
+async fn receipt_js() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        RECEIPT_JS,
+    )
+        .into_response()
+}
+
+/// What the browser needs to recompute a ballot's confirmation code.
+async fn receipt_data(State(p): State<Shared>, Path(code): Path<String>) -> Response {
+    let code = normalise_code(&code);
+    let Some(e) = p.receipts.get(&code) else {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    };
+    let v = serde_json::json!({
+        "code": code,
+        "fingerprint": p.fingerprint,
+        "device": e.device,
+        "prev_code": e.prev_code,
+        "ballot": e.ballot_json,
+    });
+    ([(header::CONTENT_TYPE, "application/json")], v.to_string()).into_response()
 }

@@ -101,6 +101,8 @@ pub struct ReceiptEntry {
     pub code_recomputes: bool,
     /// A challenged ballot's revealed choices: per contest, the candidates marked.
     pub opened: Vec<(String, Vec<String>)>,
+    /// The canonical JSON of the ballot object (what the code covers).
+    pub ballot_json: String,
 }
 
 /// The booth's WebAssembly package.
@@ -146,6 +148,8 @@ pub struct Portal {
     /// The booth's WebAssembly package (`wasm-bindgen --target web` output), when the booth
     /// is served: the JavaScript glue and the module.
     pub booth_pkg: Option<BoothPkg>,
+    /// The election fingerprint, hex.
+    pub fingerprint: String,
     /// Every ballot by confirmation code.
     pub receipts: BTreeMap<String, ReceiptEntry>,
     /// Province centroids by ISO 3166-2 code: (lat, lng).
@@ -302,6 +306,7 @@ impl Portal {
             record_id,
             as_of_days,
             receipts,
+            fingerprint: params.fingerprint.clone(),
             booth_setup,
             booth_pkg: None,
             centroids: centroids(PROVINCES_CSV)?,
@@ -496,10 +501,12 @@ fn receipts(files: &Files, fingerprint_hex: &str) -> BTreeMap<String, ReceiptEnt
             .enumerate()
         {
             let Ok(b) = line else { continue };
+            let mut ballot_json = String::new();
             let code_recomputes = (|| {
                 let fp = fingerprint?;
                 let prev: [u8; 32] = hex::decode(&b.prev_code).ok()?.try_into().ok()?;
                 let body = to_canonical(&b.ballot).ok()?;
+                ballot_json = String::from_utf8(body.clone()).ok()?;
                 let code =
                     sanduq_record::chain::confirmation_code(&fp, &b.ballot.device, &prev, &body);
                 Some(hex::encode(code) == b.code)
@@ -535,6 +542,7 @@ fn receipts(files: &Files, fingerprint_hex: &str) -> BTreeMap<String, ReceiptEnt
                     prev_code: b.prev_code.clone(),
                     code_recomputes,
                     opened,
+                    ballot_json,
                 },
             );
         }

@@ -232,3 +232,67 @@ async fn booth_setup_carries_the_record_key_and_the_nationwide_contest() {
     let (status, _) = get("/booth/pkg/sanduq_booth_wasm_bg.wasm").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// The demo record with one station's list altered after the election: listed as closed and
+/// with 1 registered voter. Its ballots then exceed its list (turnout over 100 %) and come from
+/// a closed station; and the record no longer verifies (the manifest's hash changed).
+#[tokio::test]
+async fn altered_station_list_is_flagged_and_the_record_fails_verification() {
+    let p = portal();
+    let station = p
+        .manifest
+        .polling_stations()
+        .iter()
+        .find(|s| p.cast_at(s.id.as_str()) > 1 && s.groups.is_empty())
+        .unwrap();
+    let id = station.id.as_str().to_owned();
+    // rebuild the files from the archive the portal serves
+    let mut files = sanduq_record::store::Files::new();
+    let mut ar = tar::Archive::new(p.archive.as_slice());
+    for e in ar.entries().unwrap() {
+        let mut e = e.unwrap();
+        let path = e.path().unwrap().to_string_lossy().into_owned();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut e, &mut bytes).unwrap();
+        files.insert(path, bytes);
+    }
+    let mut m: serde_json::Value =
+        serde_json::from_slice(&files["election/manifest.json"]).unwrap();
+    for s in m["polling_stations"].as_array_mut().unwrap() {
+        if s["id"] == id.as_str() {
+            s["status"] = "closed".into();
+            s["registered"] = 1.into();
+        }
+    }
+    files.insert(
+        "election/manifest.json".to_owned(),
+        sanduq_election::canonical::to_canonical_json(&m).unwrap(),
+    );
+    let altered = Arc::new(Portal::from_files(files, 0).unwrap());
+    let flags = &altered.flags[&id];
+    let codes: Vec<&str> = flags.iter().map(|f| f.code()).collect();
+    assert_eq!(codes, vec!["turnout-over-100", "closed-station"]);
+
+    let get2 = |path: String| {
+        let app = router(altered.clone());
+        async move {
+            let resp = app
+                .oneshot(Request::builder().uri(path).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+            String::from_utf8(bytes.to_vec()).unwrap()
+        }
+    };
+    let body = get2("/en/anomalies".to_owned()).await;
+    assert!(body.contains(&format!("/en/unit/{id}")));
+    assert!(body.contains("Turnout above 100 %"));
+    assert!(body.contains("Results from a station listed as closed"));
+    let body = get2(format!("/ps/unit/{id}")).await;
+    assert!(body.contains("ګډون له ۱۰۰ سلنې څخه زیات"));
+    let body = get2("/en/verification".to_owned()).await;
+    assert!(body.contains("Verification failed"));
+    assert!(body.contains("✘ Failed"));
+    let body = get2("/en/".to_owned()).await;
+    assert!(body.contains("✘ Not verified"));
+}

@@ -1,8 +1,10 @@
 //! One module per subcommand.
 
 pub(crate) mod board;
+pub(crate) mod ceremony;
 pub(crate) mod count;
 pub(crate) mod demo;
+pub(crate) mod election;
 pub(crate) mod mirror;
 pub(crate) mod portal;
 pub(crate) mod receipt;

@@ -1,6 +1,6 @@
 //! Deterministic generation of the ceremony test vectors (`docs/spec/ceremony.md` §10).
 //!
-//! Shared by `examples/gen_vectors.rs`, which writes the files, and `tests/vectors.rs`, which
+//! Shared by `examples/gen_ceremony_vectors.rs`, which writes the files, and `tests/vectors.rs`, which
 //! checks that a regeneration reproduces the committed bytes.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, dead_code)]
 

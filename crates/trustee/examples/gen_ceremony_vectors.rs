@@ -1,7 +1,7 @@
 //! Write the ceremony test vectors to `docs/spec/vectors/ceremony/` (ceremony.md §10).
 //!
 //! ```sh
-//! cargo run -p sanduq-trustee --example gen_vectors
+//! cargo run -p sanduq-trustee --example gen_ceremony_vectors
 //! ```
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
