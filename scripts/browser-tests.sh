@@ -32,8 +32,8 @@ fi
 step "npm ci (crates/web/e2e)"
 (cd crates/web/e2e && npm ci --no-audit --no-fund --silent) || fail_setup "npm ci"
 
-step "cargo build -p sanduq"
-cargo build -p sanduq --quiet || fail_setup "cargo build -p sanduq"
+step "cargo build of sanduq (the test build's binary: same features, no rebuild after 'cargo test')"
+cargo test --workspace --locked --no-run --quiet || fail_setup "cargo test --no-run"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 SANDUQ="$TARGET_DIR/debug/sanduq"
 

@@ -38,6 +38,9 @@ python3 tools/checker/check_crypto.py
 python3 tools/checker/check_ceremony.py
 
 step "shared tabulation cases through 'sanduq count'"
-cargo build -p sanduq --locked
+# target/debug/sanduq was built by 'cargo test' above (the CLI's integration tests need it).
 python3 "$SANDUQ_SHARED_DATA/tabulation/run.py" "$ROOT/target/debug/sanduq"
 python3 "$SANDUQ_SHARED_DATA/tabulation/run.py" "$ROOT/target/debug/sanduq" "$ROOT/crates/count/tests/cases"
+
+step "pages in real headless Chromium (installs chromium, fonts, playwright-core)"
+bash scripts/browser-tests.sh

@@ -5,7 +5,10 @@
 //! - [`pages`]: the results portal as server-rendered HTML (askama), usable without
 //!   JavaScript — drill-down nation → province → district → polling centre → station,
 //!   results with seats and reserved seats, charts, turnout, counting progress, anomaly flags,
-//!   the verification status, the round-by-round report of each count, downloads;
+//!   the verification status, the round-by-round report of each count, downloads; the receipt
+//!   check (a tracking code looked up in the record, its code recomputed by the server and, where
+//!   JavaScript runs, again in the browser); the voting booth (the ballot encrypted in the
+//!   browser by `sanduq-booth-wasm`, reviewed, challenged and opened);
 //! - [`anomaly`]: station-level anomaly flags (pure);
 //! - [`i18n`]: locales, fluent messages, locale digits and dates;
 //! - [`solar_hijri`]: the Solar Hijri calendar;

@@ -16,10 +16,10 @@ use chacha20poly1305::{ChaCha20Poly1305, KeyInit, Nonce, Tag};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use sanduq_crypto::SecretScalar;
-use sanduq_crypto::group::{Element, from_hex, to_hex};
+use sanduq_crypto::group::{from_hex, to_hex};
 use sanduq_trustee::dkg::{
-    self, CeremonyTranscript, KeyShare, PublicKeyPackage, Registration, Round1Package,
-    Round1Secret, Round2Package, Round2Secret, Round3Package, Round3Secret, StoredSecrets,
+    self, CeremonyTranscript, Registration, Round1Package, Round1Secret, Round2Package,
+    Round2Secret, Round3Package, Round3Secret, StoredSecrets,
 };
 use sanduq_trustee::share_encryption::EncryptionKeyPair;
 use sanduq_trustee::wire::Message;
@@ -162,9 +162,9 @@ struct Context1 {
 }
 
 fn context(a: &StepArgs) -> Result<Context1, Failure> {
-    let loaded = election::load(&a.election)?;
+    let setup = election::load(&a.election)?;
     let me = index(a.trustee)?;
-    let trustees: Vec<TrusteeIndex> = loaded.setup.policy().trustees().keys().copied().collect();
+    let trustees: Vec<TrusteeIndex> = setup.policy().trustees().keys().copied().collect();
     if !trustees.contains(&me) {
         return Err(anyhow!(
             "--trustee {}: not a trustee of this election (trustees 1 to {})",
@@ -175,7 +175,7 @@ fn context(a: &StepArgs) -> Result<Context1, Failure> {
     }
     let passphrase = passphrase(a.passphrase_file.as_deref())?;
     Ok(Context1 {
-        setup: loaded.setup,
+        setup,
         me,
         trustees,
         passphrase,
@@ -374,26 +374,6 @@ fn stored(a: &StepArgs, c: &Context1, stage: &str) -> Result<StoredSecrets, Fail
     Ok(stored)
 }
 
-/// A trustee's key share read back from its secret file (after `ceremony finish`).
-pub(crate) fn load_key_share(
-    secret: &Path,
-    trustee: TrusteeIndex,
-    passphrase: &str,
-) -> Result<KeyShare, Failure> {
-    let body = open(secret, trustee, STAGE_KEY_SHARE, passphrase)?;
-    let f: KeyShareFile =
-        serde_json::from_str(&body).map_err(|e| anyhow!("{}: {e}", secret.display()))?;
-    let bytes = Zeroizing::new(
-        from_hex("secret", &f.secret).map_err(|e| anyhow!("{}: {e}", secret.display()))?,
-    );
-    let s =
-        SecretScalar::decode("secret", &bytes).map_err(|e| anyhow!("{}: {e}", secret.display()))?;
-    let p =
-        Element::from_hex("public", &f.public).map_err(|e| anyhow!("{}: {e}", secret.display()))?;
-    KeyShare::new(trustee, s, p)
-        .map_err(|e| Failure::BadInput(anyhow!("{}: {e}", secret.display())))
-}
-
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct KeyShareFile {
@@ -406,6 +386,7 @@ struct KeyShareFile {
 const SECRET_FORMAT: &str = "sanduq-trustee-secret/1";
 const STAGE_REGISTERED: &str = "registered";
 const STAGE_DEALT: &str = "dealt";
+/// After `finish`: the key share (`{"secret": hex, "public": hex}`).
 const STAGE_KEY_SHARE: &str = "key-share";
 /// Argon2id cost: 19 MiB, 2 passes, 1 lane (the OWASP minimum for Argon2id).
 const M_COST: u32 = 19 * 1024;

@@ -163,16 +163,8 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The election set-up read back from its folder.
-pub(crate) struct Loaded {
-    /// The election.
-    pub(crate) election: Election,
-    /// The ceremony set-up.
-    pub(crate) setup: CeremonySetup,
-}
-
 /// Read the set-up written by `sanduq election new`, checking that its parts agree.
-pub(crate) fn load(dir: &Path) -> Result<Loaded, Failure> {
+pub(crate) fn load(dir: &Path) -> Result<CeremonySetup, Failure> {
     let read = |name: &str| {
         let path = dir.join(name);
         std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))
@@ -191,5 +183,5 @@ pub(crate) fn load(dir: &Path) -> Result<Loaded, Failure> {
         )
         .into());
     }
-    Ok(Loaded { election, setup })
+    Ok(setup)
 }
