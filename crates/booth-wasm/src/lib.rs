@@ -23,7 +23,7 @@ use sanduq_crypto::contest::{BallotContext, ContestDescription};
 use sanduq_crypto::elgamal::{AggregateCiphertext, Ciphertext, ElectionKey, encrypt};
 use sanduq_crypto::group::{Element, SecretScalar, from_hex, scalar_from_hex, to_hex};
 use sanduq_crypto::params::ElectionFingerprint;
-use sanduq_crypto::range::{RangeContext, RangeProof, RangeStatement, Subject, prove_range};
+use sanduq_crypto::range::{RangeContext, RangeStatement, Subject, prove_range};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -119,20 +119,6 @@ fn err(what: &str, e: impl std::fmt::Display) -> BoothError {
     BoothError(format!("{what}: {e}"))
 }
 
-fn proof_hex(p: &RangeProof) -> Vec<String> {
-    p.branches
-        .iter()
-        .map(|b| {
-            let mut v = Vec::with_capacity(128);
-            v.extend_from_slice(b.a.as_bytes());
-            v.extend_from_slice(b.b.as_bytes());
-            v.extend_from_slice(&b.challenge.to_bytes());
-            v.extend_from_slice(&b.response.to_bytes());
-            to_hex(&v)
-        })
-        .collect()
-}
-
 fn context(setup: &Setup) -> Result<BallotContext, BoothError> {
     let fp: [u8; 32] = from_hex("fingerprint", &setup.fingerprint)
         .map_err(|e| err("fingerprint", e))?
@@ -208,7 +194,7 @@ pub fn encrypt_ballot_with(
             selections.push(SelectionOut {
                 id: id.clone(),
                 ciphertext: ciphertext.to_hex(),
-                proof: proof_hex(&proof),
+                proof: proof.to_compact_hex(),
             });
             opened.push(OpenedSelection {
                 id: id.clone(),
@@ -234,7 +220,7 @@ pub fn encrypt_ballot_with(
         contests.push(ContestOut {
             contest: c.contest.clone(),
             selections,
-            limit_proof: proof_hex(&limit),
+            limit_proof: limit.to_compact_hex(),
         });
         opening.push(OpenedContest {
             contest: c.contest.clone(),

@@ -320,6 +320,49 @@ impl PendingRange {
 }
 
 impl RangeProof {
+    /// The compact form of the branches used in the election record and the booth: one hex
+    /// string per branch, `a ‖ b ‖ c ‖ z` (4 × 32 bytes, canonical encodings).
+    #[must_use]
+    pub fn to_compact_hex(&self) -> Vec<String> {
+        self.branches
+            .iter()
+            .map(|b| {
+                let mut v = Vec::with_capacity(128);
+                v.extend_from_slice(b.a.as_bytes());
+                v.extend_from_slice(b.b.as_bytes());
+                v.extend_from_slice(&b.challenge.to_bytes());
+                v.extend_from_slice(&b.response.to_bytes());
+                crate::group::to_hex(&v)
+            })
+            .collect()
+    }
+
+    /// Decode the compact form of [`RangeProof::to_compact_hex`], refusing a branch that is
+    /// not exactly 128 bytes or holds a non-canonical or identity element or scalar.
+    pub fn from_compact_hex(branches: &[String]) -> Result<RangeProof, Error> {
+        let mut out = Vec::with_capacity(branches.len());
+        for b in branches {
+            let bytes = crate::group::from_hex("range branch", b)?;
+            if bytes.len() != 128 {
+                return Err(Error::Length {
+                    what: "range branch",
+                    expected: 128,
+                    got: bytes.len(),
+                });
+            }
+            let (a, rest) = bytes.split_at(32);
+            let (bb, rest) = rest.split_at(32);
+            let (c, z) = rest.split_at(32);
+            out.push(RangeBranch {
+                a: Element::decode("range branch a", a)?,
+                b: Element::decode("range branch b", bb)?,
+                challenge: crate::group::decode_scalar("range branch challenge", c)?,
+                response: crate::group::decode_scalar("range branch response", z)?,
+            });
+        }
+        Ok(RangeProof { branches: out })
+    }
+
     /// Structural checks and the recomputed challenge: exactly `L + 1` branches
     /// ([`Error::BranchCount`]), branch challenges summing to the challenge
     /// ([`Error::ChallengeMismatch`]).

@@ -12,10 +12,8 @@ use rand_core::CryptoRng;
 use sanduq_count::{Ballots, Count, Options};
 use sanduq_crypto::contest::{EncryptedContest, EncryptedSelection};
 use sanduq_crypto::elgamal::{AggregateCiphertext, Ciphertext, ElectionKey, encrypt};
-use sanduq_crypto::group::{Element, SecretScalar, decode_scalar, from_hex, to_hex};
-use sanduq_crypto::range::{
-    RangeBranch, RangeContext, RangeProof, RangeStatement, Subject, prove_range,
-};
+use sanduq_crypto::group::{Element, SecretScalar, to_hex};
+use sanduq_crypto::range::{RangeContext, RangeProof, RangeStatement, Subject, prove_range};
 use sanduq_crypto::{BallotContext, ContestDescription, ElectionFingerprint, Parameters};
 use sanduq_election::{Gender, Manifest};
 use sanduq_trustee::decrypt::{self as tdecrypt, CiphertextId, DecryptionShare};
@@ -307,45 +305,15 @@ pub fn encrypt_contest_opening<R: CryptoRng + ?Sized>(
     ))
 }
 
-/// Hex of a range proof's branches, `a ‖ b ‖ c ‖ z` each.
+/// Hex of a range proof's branches, `a ‖ b ‖ c ‖ z` each ([`RangeProof::to_compact_hex`]).
 #[must_use]
 pub fn proof_to_wire(p: &RangeProof) -> Vec<String> {
-    p.branches
-        .iter()
-        .map(|b| {
-            let mut v = Vec::with_capacity(128);
-            v.extend_from_slice(b.a.as_bytes());
-            v.extend_from_slice(b.b.as_bytes());
-            v.extend_from_slice(&b.challenge.to_bytes());
-            v.extend_from_slice(&b.response.to_bytes());
-            to_hex(&v)
-        })
-        .collect()
+    p.to_compact_hex()
 }
 
-/// Decode a range proof's branches.
+/// Decode a range proof's branches ([`RangeProof::from_compact_hex`]).
 pub fn proof_from_wire(branches: &[String]) -> Result<RangeProof, sanduq_crypto::Error> {
-    let mut out = Vec::with_capacity(branches.len());
-    for b in branches {
-        let bytes = from_hex("range branch", b)?;
-        if bytes.len() != 128 {
-            return Err(sanduq_crypto::Error::Length {
-                what: "range branch",
-                expected: 128,
-                got: bytes.len(),
-            });
-        }
-        let (a, rest) = bytes.split_at(32);
-        let (bb, rest) = rest.split_at(32);
-        let (c, z) = rest.split_at(32);
-        out.push(RangeBranch {
-            a: Element::decode("range branch a", a)?,
-            b: Element::decode("range branch b", bb)?,
-            challenge: decode_scalar("range branch challenge", c)?,
-            response: decode_scalar("range branch response", z)?,
-        });
-    }
-    Ok(RangeProof { branches: out })
+    RangeProof::from_compact_hex(branches)
 }
 
 /// The wire form of an encrypted contest.
