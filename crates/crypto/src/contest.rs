@@ -108,6 +108,24 @@ pub struct BallotContext {
     pub key: ElectionKey,
 }
 
+impl BallotContext {
+    /// The context of a ballot cast with a voter credential (spec §9.4): the same key, and
+    /// in place of the election fingerprint `hash256("credential-context", fingerprint,
+    /// credential)`, so that every proof of the ballot is bound to that one credential and a
+    /// ballot copied under another credential fails verification.
+    #[must_use]
+    pub fn for_credential(&self, credential: &[u8; 32]) -> BallotContext {
+        let bound = crate::transcript::hash256(
+            "credential-context",
+            &[self.fingerprint.as_bytes(), credential],
+        );
+        BallotContext {
+            fingerprint: ElectionFingerprint(bound),
+            key: self.key.clone(),
+        }
+    }
+}
+
 /// One encrypted selection.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EncryptedSelection {
@@ -410,6 +428,32 @@ mod tests {
         let err = verify_contests_batched(&ctx, &desc, &all, &mut rng).unwrap_err();
         assert_eq!(err.index, 1);
         assert_eq!(Err(err.error), all[1].verify(&ctx, &desc));
+    }
+
+    #[test]
+    fn credential_context_binds_the_ballot_to_one_credential() {
+        use sha2::Digest as _;
+        let (mut rng, ctx, desc) = setup();
+        let (c1, c2) = ([7u8; 32], [8u8; 32]);
+        let bound = ctx.for_credential(&c1);
+        // Hand framing of spec §3.3: SHA-256(lp("sanduq/0.1") ‖ lp(tag) ‖ lp(fp) ‖ lp(c)).
+        let mut h = sha2::Sha256::new();
+        for part in [&b"sanduq/0.1"[..], b"credential-context", &[4u8; 32], &c1] {
+            h.update(u32::try_from(part.len()).unwrap().to_be_bytes());
+            h.update(part);
+        }
+        let expected: [u8; 32] = h.finalize().into();
+        assert_eq!(bound.fingerprint.as_bytes(), &expected);
+        let c = encrypt_contest(&bound, &desc, &[0, 1, 0], &mut rng).unwrap();
+        c.verify(&bound, &desc).unwrap();
+        assert!(
+            c.verify(&ctx, &desc).is_err(),
+            "moved out of the credential"
+        );
+        assert!(
+            c.verify(&ctx.for_credential(&c2), &desc).is_err(),
+            "moved to another credential"
+        );
     }
 
     #[test]
