@@ -4,8 +4,10 @@
 #   bash scripts/browser-tests.sh
 #
 # Installs what it needs (Debian chromium and Noto fonts through apt, playwright-core through
-# `npm ci` in crates/web/e2e), builds `sanduq`, writes a demo election, serves its record on a
-# free loopback port, runs crates/web/e2e/portal.test.mjs against it, stops the server.
+# `npm ci` in crates/web/e2e), builds `sanduq`, writes a demo election, starts a bulletin board
+# for it (`sanduq serve --validator test` with a log key and one witness node), serves the
+# record with the board on free loopback ports, runs crates/web/e2e/portal.test.mjs against
+# it, stops the servers.
 # Screenshots go to crates/web/test-output/. The last line is "N passed, M failed"; the exit
 # status is non-zero on any failure.
 set -euo pipefail
@@ -47,9 +49,24 @@ cargo build -p sanduq-booth-wasm --target wasm32-unknown-unknown --release --qui
 
 WORK="$(mktemp -d)"
 SERVER_PID=""
+WITNESS_PID=""
+BOARD_PID=""
 cleanup() {
-    if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+    for pid in "$SERVER_PID" "$BOARD_PID" "$WITNESS_PID"; do
+        if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+    done
     rm -rf "$WORK"
+}
+# wait_for LOG PID: the first http://127.0.0.1:PORT or "listening on 127.0.0.1:PORT" in LOG.
+wait_for() {
+    local found=""
+    for _ in $(seq 1 240); do
+        found="$(grep -o '127\.0\.0\.1:[0-9]*' "$1" | head -n1 || true)"
+        if [ -n "$found" ]; then break; fi
+        if ! kill -0 "$2" 2>/dev/null; then break; fi
+        sleep 0.5
+    done
+    echo "$found"
 }
 trap cleanup EXIT
 
@@ -63,8 +80,41 @@ step "demo election (1000 voters)"
 wasm-bindgen --target web --no-typescript --out-dir "$WORK/booth" \
     "$TARGET_DIR/wasm32-unknown-unknown/release/sanduq_booth_wasm.wasm" || fail_setup "wasm-bindgen"
 
+step "bulletin board: log key, one witness node, sanduq serve --validator test"
+FINGERPRINT="$(grep -o '"fingerprint": *"[0-9a-f]*"' "$WORK/demo/record/election/parameters.json" | grep -o '[0-9a-f]\{64\}')" \
+    || fail_setup "no fingerprint in election/parameters.json"
+LOG_VKEY="$("$SANDUQ" board keygen --log board.test.example/sanduq --out "$WORK/log.key")" || fail_setup "keygen --log"
+WITNESS_VKEY="$("$SANDUQ" board keygen --witness witness.test.example --out "$WORK/witness.key")" \
+    || fail_setup "keygen --witness"
+"$SANDUQ" witness --listen 127.0.0.1:0 --data-dir "$WORK/witness" --key "$WORK/witness.key" \
+    --log "$LOG_VKEY" >"$WORK/witness.log" 2>&1 &
+WITNESS_PID=$!
+WITNESS_ADDR="$(wait_for "$WORK/witness.log" "$WITNESS_PID")"
+[ -n "$WITNESS_ADDR" ] || { cat "$WORK/witness.log" >&2; fail_setup "witness did not start"; }
+mkdir -p "$WORK/board"
+cat >"$WORK/board/board.toml" <<TOML
+listen = "127.0.0.1:0"
+data_dir = "data"
+log_key_file = "../log.key"
+election = "$FINGERPRINT"
+quorum = 1
+
+[[witness]]
+url = "http://$WITNESS_ADDR"
+key = "$WITNESS_VKEY"
+
+[limits]
+publish_interval_ms = 200
+TOML
+"$SANDUQ" serve --config "$WORK/board/board.toml" --validator test >"$WORK/board.log" 2>&1 &
+BOARD_PID=$!
+BOARD_ADDR="$(wait_for "$WORK/board.log" "$BOARD_PID")"
+[ -n "$BOARD_ADDR" ] || { cat "$WORK/board.log" >&2; fail_setup "board did not start"; }
+echo "board at http://$BOARD_ADDR, witness at http://$WITNESS_ADDR" >&2
+
 step "serve the portal on a free loopback port"
 "$SANDUQ" portal --record "$WORK/demo/record" --listen 127.0.0.1:0 --booth-pkg "$WORK/booth" \
+    --board "http://$BOARD_ADDR" --log-key "$LOG_VKEY" --witness-key "$WITNESS_VKEY" \
     2>"$WORK/portal.log" &
 SERVER_PID=$!
 BASE=""
@@ -84,6 +134,7 @@ echo "portal at $BASE" >&2
 step "headless Chromium tests"
 mkdir -p crates/web/test-output
 status=0
-BASE="$BASE" RECORD="$WORK/demo/record" OUT="$ROOT/crates/web/test-output" \
+BASE="$BASE" RECORD="$WORK/demo/record" OUT="$ROOT/crates/web/test-output" BOARD="http://$BOARD_ADDR" \
+    SANDUQ="$SANDUQ" BOOTH_PKG="$WORK/booth" LOG_VKEY="$LOG_VKEY" WITNESS_VKEY="$WITNESS_VKEY" \
     node crates/web/e2e/portal.test.mjs || status=$?
 exit "$status"

@@ -12,11 +12,12 @@
 //! proofs comes on top.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
+#[path = "../benches/support/load_client.rs"]
+mod load_client;
+
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use ed25519_dalek::SigningKey;
-use sanduq_board::client::Client;
 use sanduq_board::envelope::{Envelope, Fingerprint};
 use sanduq_board::keys;
 use sanduq_board::net::Background;
@@ -96,32 +97,8 @@ fn main() {
         })
         .collect();
     let url = server.url();
-    let start = Instant::now();
-    let handles: Vec<_> = batches
-        .into_iter()
-        .map(|batch| {
-            let url = url.clone();
-            std::thread::spawn(move || {
-                let c = Client::new(&url);
-                batch
-                    .into_iter()
-                    .map(|e| {
-                        let t = Instant::now();
-                        let a = c.submit(&e).unwrap();
-                        assert_eq!(a.status, 201, "{}", a.text());
-                        t.elapsed()
-                    })
-                    .collect::<Vec<Duration>>()
-            })
-        })
-        .collect();
-    let mut lat: Vec<Duration> = handles
-        .into_iter()
-        .flat_map(|h| h.join().unwrap())
-        .collect();
-    let wall = start.elapsed();
-    lat.sort();
-    let q = |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)];
+    let (wall, lat) = load_client::drive(&url, batches);
+    let q = |p: f64| load_client::quantile(&lat, p);
     println!(
         "{{\"entries\":{},\"clients\":{clients},\"artefact_bytes\":{bytes},\"seconds\":{:.3},\
          \"per_second\":{:.0},\"p50_ms\":{:.2},\"p99_ms\":{:.2},\"max_ms\":{:.2}}}",

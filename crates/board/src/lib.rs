@@ -7,11 +7,14 @@
 //! | [`envelope`] | the signed entry envelope and the tracking code |
 //! | [`receipt`] | voter receipts, checked offline |
 //! | [`validator`] | the [`validator::EntryValidator`] seam for election-specific checks |
+//! | [`election_validator`] | the election's validator: ballots, proofs, credentials, replays |
+//! | [`credentials`] | voter credentials, remote ballots, which remote ballots count |
 //! | [`store`] | SQLite log storage and content-addressed artefacts |
 //! | [`server`] | group commit and witnessed publication of checkpoints |
 //! | [`router`] | the log server's HTTP routes |
 //! | [`witness_node`] | a witness node speaking tlog-witness, with SQLite state and evidence |
 //! | [`mirror`] | copying and checking a log |
+//! | [`publication`] | publishing an election record as entries, rebuilding it from a log |
 //! | [`keys`], [`config`] | key files, the server configuration file |
 //! | [`client`], [`net`] | HTTP client and server plumbing |
 //!
@@ -25,10 +28,13 @@
 
 pub mod client;
 pub mod config;
+pub mod credentials;
+pub mod election_validator;
 pub mod envelope;
 pub mod keys;
 pub mod mirror;
 pub mod net;
+pub mod publication;
 pub mod receipt;
 pub mod router;
 pub mod server;

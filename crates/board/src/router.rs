@@ -41,12 +41,15 @@ use sanduq_tlog::tiles::{self, TILE_HEIGHT, TILE_WIDTH, TilePath};
 use crate::envelope::{Envelope, EnvelopeError, MAX_ENVELOPE_LEN, TrackingCode, parse_hex32};
 use crate::receipt::Receipt;
 use crate::server::{Board, Shared, SubmitOutcome, read};
+use crate::validator::Rejection;
 
 /// A failed request. Client errors carry a stable code; internal ones are logged and
 /// answered with a bare 500.
 #[derive(Debug)]
 enum AppError {
     Client(StatusCode, &'static str),
+    /// A refused entry: the stable code and the validator's reason (which field, and why).
+    Refused(StatusCode, &'static str, String),
     Internal(String),
 }
 
@@ -65,6 +68,15 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match self {
             Self::Client(status, code) => json_error(status, code),
+            Self::Refused(status, code, detail) => {
+                let body = serde_json::json!({ "error": code, "detail": detail }).to_string();
+                (
+                    status,
+                    [(header::CONTENT_TYPE, "application/json")],
+                    body + "\n",
+                )
+                    .into_response()
+            }
             Self::Internal(e) => {
                 eprintln!("board: internal error: {e}");
                 json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal")
@@ -177,7 +189,10 @@ async fn submit(State(s): State<AppState>, body: Bytes) -> Result<Response, AppE
         SubmitOutcome::Rejected(r) => {
             let (status, code) = r.status_code();
             let status = StatusCode::from_u16(status).map_err(AppError::internal)?;
-            Err(AppError::Client(status, code))
+            match r {
+                Rejection::Invalid(detail) => Err(AppError::Refused(status, code, detail)),
+                _ => Err(AppError::Client(status, code)),
+            }
         }
         SubmitOutcome::MissingArtefact => Err(AppError::Client(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -27,6 +27,8 @@ use sanduq_crypto::range::{RangeContext, RangeStatement, Subject, prove_range};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
+pub mod board;
+
 /// The election's public values the booth needs.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -98,7 +100,9 @@ pub struct OpenedContest {
 pub struct Encrypted {
     /// The encrypted ballot.
     pub contests: Vec<ContestOut>,
-    /// The tracking code: `H("remote-ballot-code", fingerprint, canonical JSON of contests)`.
+    /// The code shown at review. Without a credential: `H("remote-ballot-code", fingerprint,
+    /// canonical JSON of contests)`. With a credential (`encrypt_ballot_with_credential`): the
+    /// board's tracking code of the signed envelope, which is the voter's receipt.
     pub code: String,
     /// The opening, kept by the page until the voter casts (discarded) or challenges
     /// (shown and published).
@@ -137,7 +141,38 @@ pub fn encrypt_ballot_with(
     choices: &BTreeMap<String, Vec<String>>,
     seed: [u8; 32],
 ) -> Result<Encrypted, BoothError> {
+    encrypt_in(&context(setup)?, setup, choices, seed)
+}
+
+/// Encrypt a ballot cast with a voter credential: every proof is bound to the credential's
+/// public key (`BallotContext::for_credential`, `docs/spec/crypto.md` §9.4), so the ballot
+/// cannot be moved to another credential.
+pub fn encrypt_ballot_for_credential(
+    setup: &Setup,
+    choices: &BTreeMap<String, Vec<String>>,
+    seed: [u8; 32],
+    credential: &board::Credential,
+) -> Result<Encrypted, BoothError> {
     let ctx = context(setup)?;
+    if ctx.fingerprint.as_bytes() != &credential.election {
+        return Err(BoothError(
+            "credential file: field `election` is not this election's fingerprint".to_owned(),
+        ));
+    }
+    encrypt_in(
+        &ctx.for_credential(&credential.public_key()),
+        setup,
+        choices,
+        seed,
+    )
+}
+
+fn encrypt_in(
+    ctx: &BallotContext,
+    setup: &Setup,
+    choices: &BTreeMap<String, Vec<String>>,
+    seed: [u8; 32],
+) -> Result<Encrypted, BoothError> {
     let mut rng = ChaCha20Rng::from_seed(seed);
     let fp = *ctx.fingerprint.as_bytes();
     let mut contests = Vec::new();
@@ -315,12 +350,85 @@ pub fn encrypt_ballot(setup: &str, choices: &str, seed_hex: &str) -> Result<Stri
     let setup: Setup = serde_json::from_str(setup).map_err(|e| js(err("setup", e)))?;
     let choices: BTreeMap<String, Vec<String>> =
         serde_json::from_str(choices).map_err(|e| js(err("choices", e)))?;
-    let seed: [u8; 32] = hex::decode(seed_hex)
+    let out = encrypt_ballot_with(&setup, &choices, seed_of(seed_hex)?).map_err(js)?;
+    serde_json::to_string(&out).map_err(|e| JsError::new(&e.to_string()))
+}
+
+fn seed_of(seed_hex: &str) -> Result<[u8; 32], JsError> {
+    hex::decode(seed_hex)
         .ok()
         .and_then(|v| v.try_into().ok())
-        .ok_or_else(|| JsError::new("seed: not 32 bytes of hex"))?;
-    let out = encrypt_ballot_with(&setup, &choices, seed).map_err(js)?;
+        .ok_or_else(|| JsError::new("seed: not 32 bytes of hex"))
+}
+
+/// Browser entry point: read a voter's credential file. Returns JSON
+/// `{"public_key", "station", "group"?, "election"}` (never the secret).
+#[wasm_bindgen]
+pub fn credential_info(credential: &str) -> Result<String, JsError> {
+    let c = board::Credential::parse(credential).map_err(js)?;
+    let v = serde_json::json!({
+        "public_key": hex::encode(c.public_key()),
+        "station": c.station,
+        "group": c.group,
+        "election": hex::encode(c.election),
+    });
+    Ok(v.to_string())
+}
+
+/// Browser entry point: encrypt with a voter credential (JSON of the credential file).
+/// Returns the [`Encrypted`] JSON with, in `code`, the tracking code the board will give
+/// the signed entry (Ed25519 signatures are deterministic).
+#[wasm_bindgen]
+pub fn encrypt_ballot_with_credential(
+    setup: &str,
+    choices: &str,
+    seed_hex: &str,
+    credential: &str,
+) -> Result<String, JsError> {
+    let setup: Setup = serde_json::from_str(setup).map_err(|e| js(err("setup", e)))?;
+    let choices: BTreeMap<String, Vec<String>> =
+        serde_json::from_str(choices).map_err(|e| js(err("choices", e)))?;
+    let c = board::Credential::parse(credential).map_err(js)?;
+    let mut out =
+        encrypt_ballot_for_credential(&setup, &choices, seed_of(seed_hex)?, &c).map_err(js)?;
+    out.code = board::cast_with(&c, &out.contests)
+        .map_err(js)?
+        .tracking_code;
     serde_json::to_string(&out).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Browser entry point: the signed `remote-ballot` entry of an encrypted ballot (the output
+/// of [`encrypt_ballot_with_credential`]). Returns the [`board::Cast`] JSON.
+#[wasm_bindgen]
+pub fn cast_ballot(credential: &str, encrypted: &str) -> Result<String, JsError> {
+    let c = board::Credential::parse(credential).map_err(js)?;
+    let e: Encrypted = serde_json::from_str(encrypted).map_err(|e| js(err("ballot", e)))?;
+    let cast = board::cast_with(&c, &e.contests).map_err(js)?;
+    serde_json::to_string(&cast).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Browser entry point: check a board receipt. `witnesses` is a JSON array of witness
+/// verifier keys, `now` POSIX seconds. Returns the [`board::ReceiptCheck`] JSON (its `ok`
+/// says whether every step passed).
+#[wasm_bindgen]
+pub fn verify_receipt(
+    receipt: &str,
+    code: &str,
+    log_key: &str,
+    witnesses: &str,
+    quorum: u32,
+    now: f64,
+) -> Result<String, JsError> {
+    let ws: Vec<String> = serde_json::from_str(witnesses).map_err(|e| js(err("witnesses", e)))?;
+    let quorum = usize::try_from(quorum).map_err(|e| JsError::new(&e.to_string()))?;
+    // POSIX seconds from Date.now() / 1000: non-negative and well below 2^53.
+    let now = if now.is_finite() && now > 0.0 {
+        now.floor() as u64
+    } else {
+        0
+    };
+    let c = board::check_receipt(receipt, code, log_key, &ws, quorum, now).map_err(js)?;
+    serde_json::to_string(&c).map_err(|e| JsError::new(&e.to_string()))
 }
 
 /// Browser entry point: check a challenged ballot's opening. `encrypted` is the output of

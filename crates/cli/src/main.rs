@@ -40,8 +40,14 @@ enum Command {
     Mirror(cmd::mirror::Args),
     /// Fetch or check a voter's receipt.
     Receipt(cmd::receipt::Args),
+    /// Publish an election record on a bulletin board.
+    Publish(cmd::publish::Args),
+    /// Read an election record back from a bulletin board, checked, into a folder.
+    FetchRecord(cmd::fetch::Args),
     /// Bulletin-board keys.
     Board(cmd::board::Args),
+    /// Voter credentials for remote voting: `issue` by the credential authority, `publish`.
+    Credentials(cmd::credentials::Args),
     /// Serve the results pages of an election record (Dari, Pashto, Uzbek, English).
     Portal(cmd::portal::Args),
     /// Election set-up: `election new` validates a manifest and writes the set-up.
@@ -49,6 +55,15 @@ enum Command {
     /// The trustees' key ceremony, one step of one trustee at a time, exchanging files only
     /// (exit 1 naming a cheating trustee, 2 bad input or wrong passphrase).
     Ceremony(cmd::ceremony::Args),
+    /// Benchmark a synthetic national election: encryption, verification against its floor,
+    /// tally and threshold decryption.
+    Bench(cmd::bench::Args),
+    /// One polling-station device encrypts its ballots (exit 2 naming a bad plaintext line).
+    Encrypt(cmd::encrypt::Args),
+    /// Check the devices' ballots, tally per unit, apply the privacy rule (1: a bad ballot).
+    Tally(cmd::tally::Args),
+    /// Threshold decryption: `share` per trustee, `combine` into the record (1: a bad share).
+    Decrypt(cmd::decrypt::Args),
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
@@ -60,10 +75,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Witness(args) => cmd::witness::run(args),
         Command::Mirror(args) => cmd::mirror::run(args),
         Command::Receipt(args) => cmd::receipt::run(args),
+        Command::Publish(args) => cmd::publish::run(args),
+        Command::FetchRecord(args) => cmd::fetch::run(args),
         Command::Board(args) => cmd::board::run(args),
+        Command::Credentials(args) => cmd::credentials::run(args),
         Command::Portal(args) => cmd::portal::run(args),
         Command::Election(args) => cmd::election::run(args),
         Command::Ceremony(args) => cmd::ceremony::run(args),
+        Command::Bench(args) => cmd::bench::run(args),
+        Command::Encrypt(args) => cmd::encrypt::run(args),
+        Command::Tally(args) => cmd::tally::run(args),
+        Command::Decrypt(args) => cmd::decrypt::run(args),
     }
 }
 

@@ -3,50 +3,18 @@
 //! `sanduq receipt fetch` / `check`, including their exit codes on tampered input.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
-use std::io::{BufRead as _, BufReader};
+mod common;
+
+use common::{run, spawn};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use ed25519_dalek::SigningKey;
 use sanduq_board::client::Client;
 use sanduq_board::envelope::{Envelope, Fingerprint};
 
-const BIN: &str = env!("CARGO_BIN_EXE_sanduq");
 const ORIGIN: &str = "board.example/cli-test";
 const ELECTION: Fingerprint = Fingerprint([0x77; 32]);
-
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn spawn(args: &[&str]) -> (Proc, String) {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let p = Proc(child);
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
-    (p, format!("http://{addr}"))
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().unwrap()
-}
 
 fn keygen(dir: &Path, role: &str, name: &str, file: &str) -> String {
     let out = run(&[

@@ -30,13 +30,18 @@ fn ok(o: &Output) {
 /// `sanduq election new` on the worked-example manifest, 3 trustees, 2 of them from at least
 /// 2 provinces (the example has Bāmyān and Kābul).
 fn election_new(root: &Path) -> PathBuf {
+    election_new_from(root, Path::new(EXAMPLE))
+}
+
+/// `sanduq election new` on a manifest, with the trustees of [`election_new`].
+fn election_new_from(root: &Path, manifest: &Path) -> PathBuf {
     let dir = root.join("election");
     let o = sanduq(
         &[
             "election",
             "new",
             "--manifest",
-            EXAMPLE,
+            manifest.to_str().unwrap(),
             "--out",
             dir.to_str().unwrap(),
             "--trustees",
@@ -264,4 +269,415 @@ fn a_tampered_share_names_its_dealer() {
     let o = ts[1].step("round2", &election);
     assert_eq!(o.status.code(), Some(1), "stderr: {}", stderr(&o));
     assert!(stderr(&o).contains("cheating trustee 1"), "{}", stderr(&o));
+}
+
+// ---- after the ceremony: encrypt, tally, decrypt, combine, verify ------------------------
+
+/// The worked-example manifest with the privacy threshold lowered from 10 to 2, so that a few
+/// ballots per station are enough for the station results to be published.
+fn small_k_election(root: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(EXAMPLE).unwrap();
+    let small = text.replacen("privacy_threshold = 10", "privacy_threshold = 2", 1);
+    assert_ne!(small, text);
+    let manifest = root.join("manifest.toml");
+    std::fs::write(&manifest, small).unwrap();
+    election_new_from(root, &manifest)
+}
+
+/// A finished key ceremony of three trustees.
+fn ceremony(root: &Path, election: &Path) -> Vec<Trustee> {
+    let ts = trustees(root);
+    round(&ts, election, "register", "registration");
+    round(&ts, election, "round1", "round1");
+    round(&ts, election, "round2", "round2");
+    round(&ts, election, "round3", "round3");
+    for t in &ts {
+        ok(&t.step("finish", election));
+    }
+    ts
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn encrypt(
+    election: &Path,
+    board: &Path,
+    device: &str,
+    station: &str,
+    plaintext: &Path,
+    out: &Path,
+) -> Output {
+    sanduq(
+        &[
+            "encrypt",
+            "--election",
+            s(election),
+            "--board",
+            s(board),
+            "--device",
+            device,
+            "--station",
+            station,
+            "--plaintext",
+            s(plaintext),
+            "--out",
+            s(out),
+            "--json",
+        ],
+        None,
+    )
+}
+
+fn tally_cmd(election: &Path, board: &Path, ballots: &[&Path], out: &Path) -> Output {
+    let mut args = vec![
+        "tally",
+        "--json",
+        "--election",
+        s(election),
+        "--board",
+        s(board),
+        "--out",
+        s(out),
+        "--ballots",
+    ];
+    args.extend(ballots.iter().map(|p| s(p)));
+    sanduq(&args, None)
+}
+
+/// Device A at the Bāmyān men's station: general voters get the presidential contest and
+/// `wj-af-bam`; Kuchi voters (group ballot "instead") the presidential contest and `wj-kuchi`.
+/// The second voter challenges a ballot first, then casts one with the same choices.
+const PLAINTEXT_A: &str = r#"{"contests":{"president":["c0001"],"wj-af-bam":["c0002"]}}
+{"contests":{"president":["c0002"],"wj-af-bam":["c0002"]},"challenge":true}
+{"contests":{"president":["c0001"],"wj-af-bam":["c0001"]}}
+
+{"group":"kuchi","contests":{"president":["c0003"],"wj-kuchi":["c0001"]}}
+{"group":"kuchi","contests":{"president":["c0001"],"wj-kuchi":["c0002"]}}
+{"contests":{"wj-af-bam":["c0003"]}}
+"#;
+
+/// Device B at the Kābul men's station: the presidential contest and `wj-af-kab`.
+const PLAINTEXT_B: &str = r#"{"contests":{"president":["c0002"],"wj-af-kab":["c0003"]}}
+{"contests":{"president":["c0002"],"wj-af-kab":["c0001"]}}
+{"contests":{"president":["c0003"],"wj-af-kab":["c0003"]}}
+"#;
+
+/// Votes per contest and candidate, counted here from the plaintext lines themselves.
+fn expected_counts(texts: &[&str]) -> std::collections::BTreeMap<(String, String), u64> {
+    let mut out = std::collections::BTreeMap::new();
+    for text in texts {
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            for (contest, marks) in v["contests"].as_object().unwrap() {
+                for m in marks.as_array().unwrap() {
+                    *out.entry((contest.clone(), m.as_str().unwrap().to_owned()))
+                        .or_insert(0) += 1;
+                }
+            }
+        }
+    }
+    out
+}
+
+fn flip_hex_after(bytes: &[u8], marker: &str, offset: usize) -> Vec<u8> {
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    let at = text.find(marker).unwrap() + marker.len() + offset;
+    let mut out = bytes.to_vec();
+    out[at] = if out[at] == b'0' { b'1' } else { b'0' };
+    assert_ne!(out, bytes);
+    out
+}
+
+#[test]
+fn an_election_runs_step_by_step_to_a_verified_record() {
+    let root = tempfile::tempdir().unwrap();
+    let election = small_k_election(root.path());
+    let ts = ceremony(root.path(), &election);
+    let board = ts[0].board();
+
+    // two polling-station devices, each on its own
+    let pa = root.path().join("a.jsonl");
+    let pb = root.path().join("b.jsonl");
+    std::fs::write(&pa, PLAINTEXT_A).unwrap();
+    std::fs::write(&pb, PLAINTEXT_B).unwrap();
+    let da = root.path().join("device-a.json");
+    let db = root.path().join("device-b.json");
+    let o = encrypt(
+        &election,
+        &ts[1].board(),
+        "bam-m1-d1",
+        "af-bam-d01-c001-m1",
+        &pa,
+        &da,
+    );
+    ok(&o);
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    // six voters cast; one of them first challenged a ballot
+    assert_eq!(summary["cast"], 6);
+    assert_eq!(summary["challenged"], 1);
+    assert_eq!(summary["ballots"], 7);
+    ok(&encrypt(
+        &election,
+        &board,
+        "kab-m1-d1",
+        "af-kab-d01-c001-m1",
+        &pb,
+        &db,
+    ));
+
+    // the tally
+    let tally = root.path().join("tally.json");
+    let o = tally_cmd(&election, &board, &[&da, &db], &tally);
+    ok(&o);
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(summary["cast"], 9);
+    assert_eq!(summary["challenged"], 1);
+    let t: serde_json::Value = serde_json::from_slice(&std::fs::read(&tally).unwrap()).unwrap();
+    // every unit of the manifest is listed: nation, 2 provinces, 2 districts, 2 centres,
+    // 4 stations
+    assert_eq!(t["units"].as_array().unwrap().len(), 11);
+    assert!(!t["targets"].as_array().unwrap().is_empty());
+
+    // trustees 1 and 2 decrypt, each checking the tally against the ballots; trustee 3 is
+    // absent
+    let share = |tr: &Trustee, ballots: &[&Path]| {
+        let index = tr.index.to_string();
+        let (board, secret) = (tr.board(), tr.home.join("secret.json"));
+        let pass = tr.home.join("passphrase.txt");
+        let mut args = vec![
+            "decrypt",
+            "share",
+            "--election",
+            s(&election),
+            "--tally",
+            s(&tally),
+            "--trustee",
+            &index,
+            "--board",
+            s(&board),
+            "--secret",
+            s(&secret),
+            "--passphrase-file",
+            s(&pass),
+            "--ballots",
+        ];
+        args.extend(ballots.iter().map(|p| s(p)));
+        sanduq(&args, None)
+    };
+    let mut shares = Vec::new();
+    for tr in &ts[..2] {
+        ok(&share(tr, &[&da, &db]));
+        shares.push(tr.board().join(format!("shares-{}.json", tr.index)));
+    }
+    // trustee 3, given the ballots of one device only, refuses to decrypt: they do not give
+    // the tally
+    let t3 = &ts[2];
+    let o = share(t3, &[&da]);
+    assert_eq!(o.status.code(), Some(1), "stderr: {}", stderr(&o));
+    assert!(
+        stderr(&o).contains("do not give the tally"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!t3.board().join("shares-3.json").exists());
+
+    let combine = |shares: &[&Path], out: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "decrypt",
+            "combine",
+            "--election",
+            s(&election),
+            "--board",
+            s(&board),
+            "--tally",
+            s(&tally),
+            "--out",
+            s(out),
+            "--ballots",
+            s(&da),
+            s(&db),
+            "--shares",
+        ];
+        args.extend(shares.iter().map(|p| s(p)));
+        args.extend(extra);
+        sanduq(&args, None)
+    };
+
+    // one trustee is fewer than the threshold t = 2: refused, nothing written
+    let lone = root.path().join("record-lone");
+    let o = combine(&[&shares[0]], &lone, &[]);
+    assert_eq!(o.status.code(), Some(2), "stderr: {}", stderr(&o));
+    assert!(stderr(&o).contains("needs 2 trustees"), "{}", stderr(&o));
+    assert!(!lone.exists());
+
+    // a share whose proof has one byte changed names its trustee: hex character 130 is the
+    // low half of the second byte of the response z (after a1 and a2, 64 hex characters each),
+    // so z stays a canonical scalar and the proof equation fails
+    let bad_share = root.path().join("shares-2-bad.json");
+    let bytes = std::fs::read(&shares[1]).unwrap();
+    std::fs::write(&bad_share, flip_hex_after(&bytes, "\"proof\":\"", 130)).unwrap();
+    let o = combine(
+        &[&shares[0], &bad_share],
+        &root.path().join("record-bad"),
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(1), "stderr: {}", stderr(&o));
+    assert!(stderr(&o).contains("trustee 2"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("proof of the decryption share does not verify"),
+        "{}",
+        stderr(&o)
+    );
+
+    // the record
+    let record = root.path().join("record");
+    let archive = root.path().join("record.tar");
+    let o = combine(
+        &[&shares[0], &shares[1]],
+        &record,
+        &["--archive", s(&archive)],
+    );
+    ok(&o);
+    let v = sanduq(&["verify", s(&record)], None);
+    assert_eq!(
+        v.status.code(),
+        Some(0),
+        "{}\n{}",
+        String::from_utf8_lossy(&v.stdout),
+        stderr(&v)
+    );
+    let v = sanduq(&["verify", s(&archive)], None);
+    assert_eq!(v.status.code(), Some(0), "{}", stderr(&v));
+
+    // the decrypted totals are the choices fed in
+    let expected = expected_counts(&[PLAINTEXT_A, PLAINTEXT_B]);
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(record.join("results/results.json")).unwrap())
+            .unwrap();
+    let mut seen = 0;
+    for r in results["results"].as_array().unwrap() {
+        let contest = r["contest"].as_str().unwrap();
+        assert_eq!(r["status"], "counted", "{contest}");
+        for (cand, votes) in r["totals"].as_object().unwrap() {
+            let want = expected
+                .get(&(contest.to_owned(), cand.clone()))
+                .copied()
+                .unwrap_or(0);
+            assert_eq!(votes.as_u64().unwrap(), want, "{contest} {cand}");
+            seen += want;
+        }
+    }
+    // 8 presidential marks, 4 + 3 + 2 Wolesi Jirga marks: every mark fed in is counted once
+    assert_eq!(seen, expected.values().sum::<u64>());
+    assert_eq!(seen, 8 + 4 + 3 + 2);
+    // the presidential contest: c0001 3, c0002 3, c0003 2 of 8: no majority, a run-off
+    let pres = results["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["contest"] == "president")
+        .unwrap();
+    assert_eq!(pres["runoff"].as_array().unwrap().len(), 2);
+    // the challenged ballot is published with its opening, not counted
+    let lines =
+        std::fs::read_to_string(record.join("districts/af-bam/af-bam-d01/ballots.jsonl")).unwrap();
+    assert_eq!(
+        lines
+            .lines()
+            .filter(|l| l.contains("\"status\":\"challenged\""))
+            .count(),
+        1
+    );
+    assert_eq!(lines.lines().count(), 7);
+}
+
+#[test]
+fn bad_plaintexts_and_tampered_ballots_are_named() {
+    let root = tempfile::tempdir().unwrap();
+    let election = small_k_election(root.path());
+    let ts = ceremony(root.path(), &election);
+    let board = ts[0].board();
+    let station = "af-kab-d01-c001-m1";
+
+    // an unknown candidate on line 2
+    let p = root.path().join("unknown.jsonl");
+    std::fs::write(
+        &p,
+        "{\"contests\":{\"president\":[\"c0001\"]}}\n{\"contests\":{\"president\":[\"c0009\"]}}\n",
+    )
+    .unwrap();
+    let out = root.path().join("x.json");
+    let o = encrypt(&election, &board, "d1", station, &p, &out);
+    assert_eq!(o.status.code(), Some(2), "stderr: {}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("unknown.jsonl:2"), "{e}");
+    assert!(
+        e.contains("contests.president[0]") && e.contains("c0009"),
+        "{e}"
+    );
+    assert!(!out.exists());
+
+    // an over-vote on line 1: two candidates where the contest allows one
+    std::fs::write(&p, "{\"contests\":{\"wj-af-kab\":[\"c0001\",\"c0002\"]}}\n").unwrap();
+    let o = encrypt(&election, &board, "d1", station, &p, &out);
+    assert_eq!(o.status.code(), Some(2), "stderr: {}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("unknown.jsonl:1") && e.contains("over-vote"),
+        "{e}"
+    );
+    assert!(e.contains("contests.wj-af-kab"), "{e}");
+
+    // a contest of another province is not on this voter's ballot
+    std::fs::write(&p, "{\"contests\":{\"wj-af-bam\":[\"c0001\"]}}\n").unwrap();
+    let o = encrypt(&election, &board, "d1", station, &p, &out);
+    assert_eq!(o.status.code(), Some(2), "stderr: {}", stderr(&o));
+    assert!(stderr(&o).contains("contests.wj-af-bam"), "{}", stderr(&o));
+
+    // synthetic voters: 3 cast, every second one challenged first
+    let o = sanduq(
+        &[
+            "encrypt",
+            "--election",
+            s(&election),
+            "--board",
+            s(&board),
+            "--device",
+            "d1",
+            "--station",
+            station,
+            "--generate",
+            "3",
+            "--seed",
+            "5",
+            "--challenge-every",
+            "2",
+            "--out",
+            s(&out),
+            "--json",
+        ],
+        None,
+    );
+    ok(&o);
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (summary["cast"].as_u64(), summary["challenged"].as_u64()),
+        (Some(3), Some(1))
+    );
+
+    // a ballot altered after encryption: the tally refuses the file and names the ballot
+    let bytes = std::fs::read(&out).unwrap();
+    let altered = root.path().join("altered.json");
+    std::fs::write(&altered, flip_hex_after(&bytes, "\"ciphertext\":\"", 10)).unwrap();
+    let tally = root.path().join("tally.json");
+    let o = tally_cmd(&election, &board, &[&altered], &tally);
+    assert_eq!(o.status.code(), Some(1), "stderr: {}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("altered.json: ballot 1 (code "), "{e}");
+    assert!(!tally.exists());
+    // the untouched file tallies
+    let o = tally_cmd(&election, &board, &[&out], &tally);
+    ok(&o);
 }

@@ -10,6 +10,7 @@
 //! - [`record`] and [`wire`]: the record's layout and the canonical JSON of every file;
 //! - [`store`]: reading and writing a record directory or archive (the only file I/O);
 //! - [`mod@verify`]: the verifier, with numbered checks and a verified-record token;
+//! - [`partition`]: verification one district at a time, signed partial reports, merge;
 //! - [`run`]: a whole election in one process, for the demonstration and the tests.
 //!
 //! The record format is specified in `docs/spec/record.md`.
@@ -20,9 +21,11 @@
 pub mod chain;
 pub mod error;
 pub mod hierarchy;
+pub mod partition;
 pub mod protocol;
 pub mod record;
 pub mod run;
+pub mod steps;
 pub mod store;
 pub mod verify;
 pub mod wire;

@@ -8,19 +8,20 @@ use rand_chacha::ChaCha20Rng;
 use rayon::prelude::*;
 use sanduq_crypto::BallotContext;
 use sanduq_crypto::transcript::hash256;
-use sanduq_election::{Manifest, Method};
+use sanduq_election::{Manifest, Method, PollingStation};
 use sanduq_trustee::decrypt::DecryptionShare;
 use sanduq_trustee::dkg::KeyShare;
 use sanduq_trustee::{Policy, ProvinceCode, TrusteeIndex};
 
 use crate::error::RecordError;
 use crate::protocol::{
-    Election, Tallies, add_to_station, aggregate_upwards, check_quorum, combine, count_contest,
-    disclosures, run_ceremony, targets, trustee_shares,
+    Election, Tallies, aggregate_upwards, check_quorum, combine, disclosures, run_ceremony,
+    targets, trustee_shares,
 };
-use crate::record::{Location, Outputs, build_files, location_of, nation_totals};
+use crate::record::{Outputs, build_files};
+use crate::steps::{self, DeviceRun, districts_of, results_of};
 use crate::store::{Files, with_index};
-use crate::wire::{BallotLine, ContestResult, DeviceWire};
+use crate::wire::ContestResult;
 
 /// Reports progress of long steps (the CLI draws bars; tests ignore it).
 pub trait Progress: Sync {
@@ -126,17 +127,11 @@ fn rng_for(seed: u64, what: &str) -> ChaCha20Rng {
     ))
 }
 
-/// Synthetic voters for a manifest: every registered voter votes once, marking one
-/// candidate per contest of the ballot style, drawn with contest-specific weights (the
-/// two-round contest's front-runner near 40 %, so a run-off is expected); one voter in
-/// `challenge_every` (if not zero) challenges a ballot before casting.
-pub fn synthetic_voters(
-    election: &Election,
-    seed: u64,
-    challenge_every: u64,
-) -> Result<Vec<Voter>, RecordError> {
-    let m = election.manifest();
-    let mut weights: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+/// Per contest, the weights of its candidates for synthetic choices: the two-round
+/// contest's front-runner near 40 % (so a run-off is expected), the others decreasing, each
+/// list rotated by a contest-specific amount so that the favourite is not always first.
+fn contest_weights(m: &Manifest, seed: u64) -> BTreeMap<String, Vec<u64>> {
+    let mut weights = BTreeMap::new();
     for c in m.contests() {
         let n = c.candidates.len();
         let mut w: Vec<u64> = if c.method == Method::TwoRound {
@@ -151,7 +146,6 @@ pub fn synthetic_voters(
         } else {
             (0..n).map(|i| 1200 / (i as u64 + 2)).collect()
         };
-        // a contest-specific rotation, so that the favourite is not always first
         let h = hash256(
             "demo-weights",
             &[&seed.to_be_bytes(), c.id.as_str().as_bytes()],
@@ -160,45 +154,109 @@ pub fn synthetic_voters(
         w.rotate_right(shift);
         weights.insert(c.id.as_str().to_owned(), w);
     }
+    weights
+}
+
+/// One synthetic voter's choices: one candidate per contest of the ballot style, drawn with
+/// the contest's weights.
+fn synthetic_choices(
+    election: &Election,
+    weights: &BTreeMap<String, Vec<u64>>,
+    station: &str,
+    group: Option<&str>,
+    rng: &mut ChaCha20Rng,
+) -> Result<BTreeMap<String, Vec<String>>, RecordError> {
+    let m = election.manifest();
+    let mut choices = BTreeMap::new();
+    for cid in election.style(station, group)? {
+        let Some(c) = m.contest(&cid) else { continue };
+        let w = weights.get(&cid).map_or(&[][..], Vec::as_slice);
+        let total: u64 = w.iter().sum();
+        if total == 0 {
+            continue;
+        }
+        let mut x = rand_core::Rng::next_u64(rng) % total;
+        let mut pick = 0;
+        for (i, wi) in w.iter().enumerate() {
+            if x < *wi {
+                pick = i;
+                break;
+            }
+            x -= wi;
+        }
+        if let Some(cand) = c.candidates.get(pick) {
+            choices.insert(cid.clone(), vec![cand.id.as_str().to_owned()]);
+        }
+    }
+    Ok(choices)
+}
+
+/// A station's roll, shuffled: one entry per registered voter, its voter group if any.
+fn shuffled_roll(s: &PollingStation, rng: &mut ChaCha20Rng) -> Vec<Option<String>> {
+    let mut roll: Vec<Option<String>> = Vec::new();
+    for (g, n) in &s.groups {
+        for _ in 0..*n {
+            roll.push(Some(g.as_str().to_owned()));
+        }
+    }
+    for _ in 0..s.general_voters() {
+        roll.push(None);
+    }
+    for i in (1..roll.len()).rev() {
+        let j = usize::try_from(rand_core::Rng::next_u64(rng) % (i as u64 + 1)).unwrap_or(0);
+        roll.swap(i, j);
+    }
+    roll
+}
+
+/// The synthetic turnout of a station, in per cent: from 45 to 85, fixed by the seed and the
+/// station.
+#[must_use]
+pub fn station_turnout(seed: u64, station: &str) -> u64 {
+    let h = hash256("demo-turnout", &[&seed.to_be_bytes(), station.as_bytes()]);
+    let x = u64::from(u16::from_be_bytes([
+        h.first().copied().unwrap_or(0),
+        h.get(1).copied().unwrap_or(0),
+    ]));
+    45 + x % 41
+}
+
+/// Ballots cast at a station of `registered` voters with `turnout` per cent: rounded to the
+/// nearest, but at least K (so that the station's result is published) and at most the roll.
+#[must_use]
+pub fn station_cast(registered: u64, turnout: u64, k: u64) -> u64 {
+    ((registered * turnout + 50) / 100).max(k).min(registered)
+}
+
+/// Synthetic voters for a manifest. At each station, [`station_cast`] of its registered
+/// voters ([`station_turnout`]: 45 % to 85 %, at least K ballots) vote once, chosen at random
+/// from its roll, marking one candidate per contest of the ballot style, drawn with
+/// contest-specific weights (the two-round contest's front-runner near 40 %, so a run-off is
+/// expected); one voter in `challenge_every` (if not zero) challenges a ballot before casting.
+pub fn synthetic_voters(
+    election: &Election,
+    seed: u64,
+    challenge_every: u64,
+) -> Result<Vec<Voter>, RecordError> {
+    let m = election.manifest();
+    let weights = contest_weights(m, seed);
+    let k = election.privacy_threshold();
     let mut voters = Vec::new();
     let mut rng = rng_for(seed, "voters");
     let mut serial = 0u64;
     for s in m.polling_stations() {
-        let mut groups: Vec<Option<String>> = Vec::new();
-        for (g, n) in &s.groups {
-            for _ in 0..*n {
-                groups.push(Some(g.as_str().to_owned()));
-            }
-        }
-        for _ in 0..s.general_voters() {
-            groups.push(None);
-        }
-        for group in groups {
-            let style = election.style(s.id.as_str(), group.as_deref())?;
-            let mut choices = BTreeMap::new();
-            for cid in style {
-                let Some(c) = m.contest(&cid) else { continue };
-                let w = weights.get(&cid).cloned().unwrap_or_default();
-                let total: u64 = w.iter().sum();
-                if total == 0 {
-                    continue;
-                }
-                let mut x = rand_core::Rng::next_u64(&mut rng) % total;
-                let mut pick = 0;
-                for (i, wi) in w.iter().enumerate() {
-                    if x < *wi {
-                        pick = i;
-                        break;
-                    }
-                    x -= wi;
-                }
-                if let Some(cand) = c.candidates.get(pick) {
-                    choices.insert(cid.clone(), vec![cand.id.as_str().to_owned()]);
-                }
-            }
+        let station = s.id.as_str();
+        let cast = station_cast(u64::from(s.registered), station_turnout(seed, station), k);
+        let roll = shuffled_roll(s, &mut rng);
+        for group in roll
+            .into_iter()
+            .take(usize::try_from(cast).unwrap_or(usize::MAX))
+        {
+            let choices =
+                synthetic_choices(election, &weights, station, group.as_deref(), &mut rng)?;
             serial += 1;
             voters.push(Voter {
-                station: s.id.as_str().to_owned(),
+                station: station.to_owned(),
                 group,
                 choices,
                 challenge_first: challenge_every > 0 && serial % challenge_every == 0,
@@ -208,7 +266,41 @@ pub fn synthetic_voters(
     Ok(voters)
 }
 
-type DeviceOutput = (String, Vec<BallotLine>, DeviceWire, Tallies);
+/// `n` synthetic voters at one station (for a device run on its own): voter groups in the
+/// proportions of the station's roll, choices as in [`synthetic_voters`].
+pub fn synthetic_station_voters(
+    election: &Election,
+    seed: u64,
+    station: &str,
+    n: u64,
+    challenge_every: u64,
+) -> Result<Vec<Voter>, RecordError> {
+    let m = election.manifest();
+    let s = m
+        .polling_stations()
+        .iter()
+        .find(|s| s.id.as_str() == station)
+        .ok_or_else(|| RecordError::Manifest(format!("{station} is not a polling station")))?;
+    let weights = contest_weights(m, seed);
+    let mut rng = rng_for(seed, &format!("voters/{station}"));
+    let roll = shuffled_roll(s, &mut rng);
+    let mut voters = Vec::new();
+    for i in 0..n {
+        let group = usize::try_from(i)
+            .ok()
+            .and_then(|i| roll.get(i.checked_rem(roll.len())?))
+            .cloned()
+            .flatten();
+        let choices = synthetic_choices(election, &weights, station, group.as_deref(), &mut rng)?;
+        voters.push(Voter {
+            station: station.to_owned(),
+            group,
+            choices,
+            challenge_first: challenge_every > 0 && (i + 1) % challenge_every == 0,
+        });
+    }
+    Ok(voters)
+}
 
 /// Run the election: set-up, ceremony, ballots, tallies, privacy rule, decryption by the
 /// trustees present, count; returns the record's files.
@@ -237,12 +329,12 @@ pub fn run_election(
     }
     progress.start("encrypting ballots", voters.len() as u64);
     let stations: Vec<(&str, Vec<&Voter>)> = by_station.into_iter().collect();
-    let outputs: Vec<Result<DeviceOutput, RecordError>> = stations
+    let outputs: Vec<Result<DeviceRun, RecordError>> = stations
         .par_iter()
         .map(|(station, vs)| run_device(&election, &ctx, options.seed, station, vs, progress))
         .collect();
     progress.finish();
-    let mut districts: BTreeMap<Location, (Vec<BallotLine>, Vec<DeviceWire>)> = BTreeMap::new();
+    let mut devices = Vec::with_capacity(outputs.len());
     let mut station_tallies: Tallies = BTreeMap::new();
     let mut figures = Figures {
         registered: election.manifest().registered_total(),
@@ -250,22 +342,17 @@ pub fn run_election(
         ..Figures::default()
     };
     for o in outputs {
-        let (station, lines, device, tally) = o?;
-        figures.cast += lines.iter().filter(|l| l.status == "cast").count() as u64;
-        figures.challenged += lines.iter().filter(|l| l.status == "challenged").count() as u64;
-        let loc = location_of(h, &station)
-            .ok_or_else(|| RecordError::Manifest(format!("station {station} has no district")))?;
-        let entry = districts.entry(loc).or_default();
-        entry.0.extend(lines);
-        entry.1.push(device);
-        station_tallies.extend(tally);
+        let run = o?;
+        figures.cast += run.lines.iter().filter(|l| l.status == "cast").count() as u64;
+        figures.challenged += run
+            .lines
+            .iter()
+            .filter(|l| l.status == "challenged")
+            .count() as u64;
+        station_tallies.extend(run.tallies);
+        devices.push((run.lines, run.device));
     }
-    for (lines, devices) in districts.values_mut() {
-        lines.sort_by(|a, b| {
-            (&a.ballot.device, a.ballot.seq).cmp(&(&b.ballot.device, b.ballot.seq))
-        });
-        devices.sort_by(|a, b| a.device.cmp(&b.device));
-    }
+    let districts = districts_of(h, devices)?;
 
     // 4. homomorphic tallies, every level the product of its children
     let tallies = aggregate_upwards(h, &station_tallies);
@@ -306,28 +393,7 @@ pub fn run_election(
     figures.decrypted = targets.len() as u64;
 
     // 7. count every contest from the nation's verified totals
-    let nation = h.nation().to_owned();
-    let mut decrypted: BTreeMap<String, Vec<u64>> = BTreeMap::new();
-    for (t, c) in targets.iter().zip(&counts) {
-        if t.id.unit == nation {
-            decrypted.entry(t.id.contest.clone()).or_default().push(*c);
-        }
-    }
-    let ballots: BTreeMap<String, u64> = tallies
-        .get(&nation)
-        .map(|m| m.iter().map(|(c, a)| (c.clone(), a.ballots)).collect())
-        .unwrap_or_default();
-    let mut results = Vec::new();
-    for (cid, (n, totals)) in
-        nation_totals(election.manifest(), h, &ballots, &disclosure, &decrypted)
-    {
-        results.push(count_contest(
-            election.manifest(),
-            &cid,
-            n,
-            totals.as_deref(),
-        )?);
-    }
+    let results = results_of(&election, &tallies, &disclosure, &targets, &counts)?;
 
     // 8. the record
     let files = build_files(&Outputs {
@@ -355,20 +421,46 @@ fn run_device(
     station: &str,
     voters: &[&Voter],
     progress: &dyn Progress,
-) -> Result<DeviceOutput, RecordError> {
+) -> Result<DeviceRun, RecordError> {
     let mut rng = rng_for(seed, &format!("device/{station}"));
-    let mut device = crate::protocol::Device::new(election, &format!("{station}-d1"), station);
-    let mut tally: Tallies = BTreeMap::new();
-    for v in voters {
-        if v.challenge_first {
-            let b = device.encrypt(election, ctx, v.group.as_deref(), &v.choices, &mut rng)?;
-            device.challenge(b);
-        }
-        let b = device.encrypt(election, ctx, v.group.as_deref(), &v.choices, &mut rng)?;
-        let contests = device.cast(b);
-        add_to_station(&mut tally, station, &contests);
-        progress.inc(1);
+    steps::run_device(
+        election,
+        ctx,
+        &format!("{station}-d1"),
+        station,
+        voters,
+        &mut rng,
+        progress,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    #[test]
+    fn cast_is_the_rounded_turnout_but_at_least_k() {
+        // 420 × 60 % = 252; 250 × 45 % = 112.5, rounded to 113; 10 × 45 % = 4.5 → 5, raised to
+        // K = 10; a roll of 3 below K: all 3 vote.
+        assert_eq!(station_cast(420, 60, 10), 252);
+        assert_eq!(station_cast(250, 45, 10), 113);
+        assert_eq!(station_cast(10, 45, 10), 10);
+        assert_eq!(station_cast(3, 85, 10), 3);
     }
-    let (lines, wire) = device.close();
-    Ok((station.to_owned(), lines, wire, tally))
+
+    #[test]
+    fn turnout_varies_between_45_and_85_percent() {
+        let t: Vec<u64> = (0..200)
+            .map(|i| station_turnout(1, &format!("station-{i}")))
+            .collect();
+        assert!(t.iter().all(|x| (45..=85).contains(x)), "{t:?}");
+        // 200 draws over 41 values: both ends of the range are far apart
+        assert!(
+            t.iter().max().unwrap() - t.iter().min().unwrap() >= 30,
+            "{t:?}"
+        );
+        // fixed by the seed and the station
+        assert_eq!(station_turnout(1, "station-7"), t[7]);
+    }
 }

@@ -4,9 +4,10 @@
 //! In memory a record is a map from path (`/`-separated, relative) to bytes; `index.json`
 //! lists every other file with its SHA-256 ([`with_index`]).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::io::Read;
-use std::path::{Component, Path};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::{Component, Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
@@ -84,27 +85,9 @@ pub fn write_dir(dir: &Path, files: &Files) -> Result<(), RecordError> {
 /// Read every file under `dir`.
 pub fn read_dir(dir: &Path) -> Result<Files, RecordError> {
     let mut out = Files::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).map_err(io(&d))? {
-            let entry = entry.map_err(io(&d))?;
-            let path = entry.path();
-            let kind = entry.file_type().map_err(io(&path))?;
-            if kind.is_dir() {
-                stack.push(path);
-            } else {
-                let rel = path
-                    .strip_prefix(dir)
-                    .map_err(|e| RecordError::file(path.display().to_string(), e))?;
-                let name = rel
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                let bytes = std::fs::read(&path).map_err(io(&path))?;
-                out.insert(name, bytes);
-            }
-        }
+    for (name, path) in DirSource::new(dir)?.files {
+        let bytes = std::fs::read(&path).map_err(io(&path))?;
+        out.insert(name, bytes);
     }
     Ok(out)
 }
@@ -168,6 +151,178 @@ pub fn read(path: &Path) -> Result<Files, RecordError> {
     }
 }
 
+/// Where a record's files are read from, one at a time: a directory, an archive, or files
+/// already in memory. The verifier streams the large files (`ballots.jsonl`) through
+/// [`Source::open`] and reads the others whole with [`Source::read`]; it never needs the
+/// whole record in memory.
+pub trait Source {
+    /// Every file's path (`/`-separated, relative), sorted.
+    fn paths(&self) -> Vec<String>;
+
+    /// Whether the record has a file at `path`.
+    fn contains(&self, path: &str) -> bool;
+
+    /// A buffered reader over one file's bytes.
+    fn open(&self, path: &str) -> Result<Box<dyn BufRead + '_>, RecordError>;
+
+    /// One file, whole.
+    fn read(&self, path: &str) -> Result<Cow<'_, [u8]>, RecordError> {
+        let mut out = Vec::new();
+        self.open(path)?
+            .read_to_end(&mut out)
+            .map_err(|e| RecordError::file(path, e))?;
+        Ok(Cow::Owned(out))
+    }
+}
+
+fn missing(path: &str) -> RecordError {
+    RecordError::file(path, "file missing")
+}
+
+/// A record already in memory.
+#[derive(Debug, Clone, Copy)]
+pub struct MemorySource<'a>(pub &'a Files);
+
+impl Source for MemorySource<'_> {
+    fn paths(&self) -> Vec<String> {
+        self.0.keys().cloned().collect()
+    }
+
+    fn contains(&self, path: &str) -> bool {
+        self.0.contains_key(path)
+    }
+
+    fn open(&self, path: &str) -> Result<Box<dyn BufRead + '_>, RecordError> {
+        let bytes = self.0.get(path).ok_or_else(|| missing(path))?;
+        Ok(Box::new(bytes.as_slice()))
+    }
+
+    fn read(&self, path: &str) -> Result<Cow<'_, [u8]>, RecordError> {
+        let bytes = self.0.get(path).ok_or_else(|| missing(path))?;
+        Ok(Cow::Borrowed(bytes.as_slice()))
+    }
+}
+
+/// A record directory: the file list is read once, each file when asked for.
+#[derive(Debug, Clone)]
+pub struct DirSource {
+    files: BTreeMap<String, PathBuf>,
+}
+
+impl DirSource {
+    /// List the files under `dir`.
+    pub fn new(dir: &Path) -> Result<DirSource, RecordError> {
+        let mut files = BTreeMap::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for entry in std::fs::read_dir(&d).map_err(io(&d))? {
+                let entry = entry.map_err(io(&d))?;
+                let path = entry.path();
+                let kind = entry.file_type().map_err(io(&path))?;
+                if kind.is_dir() {
+                    stack.push(path);
+                } else {
+                    let rel = path
+                        .strip_prefix(dir)
+                        .map_err(|e| RecordError::file(path.display().to_string(), e))?;
+                    let name = rel
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect::<Vec<_>>()
+                        .join("/");
+                    files.insert(name, path);
+                }
+            }
+        }
+        Ok(DirSource { files })
+    }
+}
+
+impl Source for DirSource {
+    fn paths(&self) -> Vec<String> {
+        self.files.keys().cloned().collect()
+    }
+
+    fn contains(&self, path: &str) -> bool {
+        self.files.contains_key(path)
+    }
+
+    fn open(&self, path: &str) -> Result<Box<dyn BufRead + '_>, RecordError> {
+        let full = self.files.get(path).ok_or_else(|| missing(path))?;
+        let file = std::fs::File::open(full).map_err(io(full))?;
+        Ok(Box::new(BufReader::with_capacity(1 << 16, file)))
+    }
+}
+
+/// A record archive (POSIX tar): the archive is scanned once for the position and size of
+/// each file; a file is then read by seeking to it.
+#[derive(Debug, Clone)]
+pub struct ArchiveSource {
+    archive: PathBuf,
+    /// path → (offset of its bytes, length).
+    files: BTreeMap<String, (u64, u64)>,
+}
+
+impl ArchiveSource {
+    /// Scan the archive at `path`. Only regular files are accepted, each once.
+    pub fn new(path: &Path) -> Result<ArchiveSource, RecordError> {
+        let file = std::fs::File::open(path).map_err(io(path))?;
+        let mut archive = tar::Archive::new(BufReader::new(file));
+        let mut files = BTreeMap::new();
+        for entry in archive.entries_with_seek().map_err(io(path))? {
+            let entry = entry.map_err(io(path))?;
+            if entry.header().entry_type() != tar::EntryType::Regular {
+                return Err(RecordError::file(
+                    path.display().to_string(),
+                    "archive holds something other than a regular file",
+                ));
+            }
+            let name = entry
+                .path()
+                .map_err(io(path))?
+                .to_string_lossy()
+                .into_owned();
+            checked(&name)?;
+            let at = (entry.raw_file_position(), entry.size());
+            if files.insert(name.clone(), at).is_some() {
+                return Err(RecordError::file(name, "appears twice in the archive"));
+            }
+        }
+        Ok(ArchiveSource {
+            archive: path.to_path_buf(),
+            files,
+        })
+    }
+}
+
+impl Source for ArchiveSource {
+    fn paths(&self) -> Vec<String> {
+        self.files.keys().cloned().collect()
+    }
+
+    fn contains(&self, path: &str) -> bool {
+        self.files.contains_key(path)
+    }
+
+    fn open(&self, path: &str) -> Result<Box<dyn BufRead + '_>, RecordError> {
+        let (offset, len) = *self.files.get(path).ok_or_else(|| missing(path))?;
+        let mut file = std::fs::File::open(&self.archive).map_err(io(&self.archive))?;
+        file.seek(SeekFrom::Start(offset))
+            .map_err(io(&self.archive))?;
+        Ok(Box::new(BufReader::with_capacity(1 << 16, file.take(len))))
+    }
+}
+
+/// Open a record, a directory or an archive file, for reading file by file.
+pub fn open(path: &Path) -> Result<Box<dyn Source + Send + Sync>, RecordError> {
+    let meta = std::fs::metadata(path).map_err(io(path))?;
+    if meta.is_dir() {
+        Ok(Box::new(DirSource::new(path)?))
+    } else {
+        Ok(Box::new(ArchiveSource::new(path)?))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
@@ -184,6 +339,17 @@ mod tests {
         assert_eq!(read(&tmp.path().join("r")).unwrap(), files);
         write_archive(&tmp.path().join("r.tar"), &files).unwrap();
         assert_eq!(read(&tmp.path().join("r.tar")).unwrap(), files);
+        // the same files, one at a time, from both sources
+        for src in [
+            open(&tmp.path().join("r")).unwrap(),
+            open(&tmp.path().join("r.tar")).unwrap(),
+        ] {
+            assert_eq!(src.paths(), files.keys().cloned().collect::<Vec<_>>());
+            for (p, b) in &files {
+                assert_eq!(src.read(p).unwrap().as_ref(), b.as_slice());
+            }
+            assert!(src.read("nope").is_err());
+        }
     }
 
     #[test]

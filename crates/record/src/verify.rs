@@ -9,13 +9,16 @@
 //! A record is verified only when every check passed: [`Report::verified`] is then a
 //! [`VerifiedRecord`], which holds one zero-sized token per check and can only be built here.
 
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::BufRead;
 
 use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::VartimeMultiscalarMul;
 use rayon::prelude::*;
-use sanduq_crypto::contest::{ContestItem, EncryptedContest};
+use sanduq_crypto::contest::EncryptedContest;
 use sanduq_crypto::elgamal::{AggregateCiphertext, ElectionKey, encrypt, mul_g};
 use sanduq_crypto::group::{Element, G, SecretScalar, decode_scalar, from_hex, to_hex};
 use sanduq_crypto::sigma::{DleqItem, DleqProof, DleqStatement};
@@ -25,20 +28,26 @@ use sanduq_election::raw::RawManifest;
 use sanduq_trustee::dkg::{self, CeremonySetup, CeremonyTranscript, PublicKeyPackage};
 use sanduq_trustee::wire::{HasHeader, Message};
 use sanduq_trustee::{Policy, TAG_DECRYPTION_SHARE, TrusteeIndex};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
-use crate::chain::{chain_close, chain_start, confirmation_code};
-use crate::hierarchy::{Disclosure, Level};
-use crate::protocol::{Election, ROUND, contest_from_wire, count_contest};
+use crate::error::RecordError;
+use crate::hierarchy::{Disclosure, Hierarchy, Level};
+use crate::partition::PartialReport;
+use crate::protocol::{Election, ROUND, count_contest};
 use crate::record::{
     CEREMONY, CeremonyFile, Location, MANIFEST, PARAMETERS, RESULTS, districts_with_stations,
     expected_files, location_of, nation_totals, units_of,
 };
-use crate::store::{Files, INDEX, sha256};
+use crate::store::{Files, INDEX, MemorySource, Source, sha256};
 use crate::wire::{
-    BallotLine, DecryptionFile, DevicesFile, IndexFile, ParametersFile, RECORD_FORMAT, ResultsFile,
-    TallyFile, UnitTally, from_canonical, parse_lines, to_canonical,
+    BallotLine, DecryptionFile, IndexFile, ParametersFile, RECORD_FORMAT, ResultsFile, TallyFile,
+    UnitTally, from_canonical,
 };
+
+mod ballots;
+
+use ballots::{Sums, check_ballots};
 
 /// Every check: number, name, what it establishes.
 pub const CHECKS: &[(u32, &str, &str)] = &[
@@ -120,7 +129,7 @@ pub const CHECKS: &[(u32, &str, &str)] = &[
 ];
 
 /// The status of a check.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Every object passed.
@@ -130,7 +139,8 @@ pub enum Status {
 }
 
 /// The guilty object of a failed check.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Failure {
     /// The object (file, line, unit, contest, selection, trustee).
     pub object: String,
@@ -205,7 +215,8 @@ pub struct VerifiedRecord {
 }
 
 /// Figures about what was verified.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Figures {
     /// Ballot lines read.
     pub ballots: u64,
@@ -249,68 +260,209 @@ impl Report {
 
 type Fail = Failure;
 
-fn fail(object: impl Into<String>, reason: impl std::fmt::Display) -> Fail {
+pub(crate) fn fail(object: impl Into<String>, reason: impl std::fmt::Display) -> Fail {
     Failure {
         object: object.into(),
         reason: reason.to_string(),
     }
 }
 
-/// A decoded ballot line.
-struct Ballot {
-    file: String,
-    line: usize,
-    raw: BallotLine,
-    contests: Vec<EncryptedContest>,
+/// The disclosure of one (unit, contest) as its tally file records it: what the privacy rule
+/// (§5) is checked against, and what a partial report passes on (`docs/spec/record.md` §6.2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisclosureEntry {
+    /// The unit.
+    pub unit: String,
+    /// The contest.
+    pub contest: String,
+    /// Cast ballots carrying the contest in the unit.
+    pub ballots: u64,
+    /// `published`, `merged` or `withheld`.
+    pub disclosure: String,
+    /// For `merged`: the parent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<String>,
 }
 
-impl Ballot {
-    fn name(&self) -> String {
-        format!("{}:{} (ballot {})", self.file, self.line, self.raw.code)
+/// What is verified: the whole record, one district, or the levels above the districts
+/// given the partial reports of every district.
+pub(crate) enum Scope<'p> {
+    /// Every check on every object.
+    Whole,
+    /// The global prerequisites and one district.
+    District(Location),
+    /// The partial reports of the districts, and the levels above them.
+    Merge(&'p [PartialReport]),
+}
+
+/// What a district's verification passes on to its partial report.
+#[derive(Debug, Default)]
+pub(crate) struct DistrictOutcome {
+    /// The district unit's recorded tally.
+    pub(crate) tally: Option<UnitTally>,
+    /// The disclosures of every (unit, contest) of the district.
+    pub(crate) disclosures: Vec<DisclosureEntry>,
+    /// The trustees of the district's decryptions.
+    pub(crate) trustees: Vec<u32>,
+    /// The devices with ballots.
+    pub(crate) devices: Vec<String>,
+    /// The first 16 bytes of every selection's `α`, sorted.
+    pub(crate) alphas: Vec<u128>,
+}
+
+/// Hash and length of a file read in full.
+type Seen = BTreeMap<String, ([u8; 32], u64)>;
+
+pub(crate) struct State<'a> {
+    src: &'a dyn Source,
+    seen: RefCell<Seen>,
+    checks: BTreeMap<u32, (u64, Result<(), Fail>)>,
+    pub(crate) figures: Figures,
+}
+
+/// A file being read line by line, hashed as it goes.
+pub(crate) struct Hashing<'a> {
+    inner: Box<dyn BufRead + 'a>,
+    hasher: Sha256,
+    len: u64,
+}
+
+impl Hashing<'_> {
+    /// Append the next line (with its `\n`, if any) to `out`; `Ok(0)` at the end.
+    pub(crate) fn read_until(&mut self, delim: u8, out: &mut Vec<u8>) -> std::io::Result<usize> {
+        let mut total = 0;
+        loop {
+            let buf = self.inner.fill_buf()?;
+            if buf.is_empty() {
+                return Ok(total);
+            }
+            let (take, done) = match buf.iter().position(|b| *b == delim) {
+                Some(i) => (i + 1, true),
+                None => (buf.len(), false),
+            };
+            let part = buf.get(..take).unwrap_or_default();
+            self.hasher.update(part);
+            out.extend_from_slice(part);
+            self.inner.consume(take);
+            total += take;
+            self.len += take as u64;
+            if done {
+                return Ok(total);
+            }
+        }
+    }
+
+    /// Hash the rest of the file; its SHA-256 and length.
+    fn finish(mut self) -> std::io::Result<([u8; 32], u64)> {
+        loop {
+            let buf = self.inner.fill_buf()?;
+            if buf.is_empty() {
+                break;
+            }
+            let n = buf.len();
+            self.hasher.update(buf);
+            self.inner.consume(n);
+            self.len += n as u64;
+        }
+        Ok((self.hasher.finalize().into(), self.len))
     }
 }
 
-struct State<'a> {
-    files: &'a Files,
-    checks: BTreeMap<u32, (u64, Result<(), Fail>)>,
-    figures: Figures,
+fn source_fail(path: &str, e: RecordError) -> Fail {
+    match e {
+        RecordError::File { reason, .. } => fail(path, reason),
+        e => fail(path, e),
+    }
 }
 
-impl State<'_> {
-    fn record(&mut self, n: u32, objects: u64, r: Result<(), Fail>) -> bool {
+impl<'a> State<'a> {
+    fn new(src: &'a dyn Source) -> State<'a> {
+        State {
+            src,
+            seen: RefCell::new(BTreeMap::new()),
+            checks: BTreeMap::new(),
+            figures: Figures {
+                files: src.paths().len() as u64,
+                ..Figures::default()
+            },
+        }
+    }
+
+    pub(crate) fn record(&mut self, n: u32, objects: u64, r: Result<(), Fail>) -> bool {
         let ok = r.is_ok();
         self.checks.insert(n, (objects, r));
         ok
     }
 
-    fn file(&self, path: &str) -> Result<&[u8], Fail> {
-        self.files
-            .get(path)
-            .map(Vec::as_slice)
-            .ok_or_else(|| fail(path, "file missing"))
+    /// A whole file (its hash noted for check 15).
+    fn file(&self, path: &str) -> Result<Cow<'a, [u8]>, Fail> {
+        let bytes = self.src.read(path).map_err(|e| source_fail(path, e))?;
+        self.seen
+            .borrow_mut()
+            .insert(path.to_owned(), (sha256(&bytes), bytes.len() as u64));
+        Ok(bytes)
     }
 
-    fn json<T: Serialize + serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, Fail> {
+    pub(crate) fn json<T: Serialize + serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+    ) -> Result<T, Fail> {
         let bytes = self.file(path)?;
-        from_canonical(path, bytes).map_err(|e| fail(path, e))
+        from_canonical(path, &bytes).map_err(|e| fail(path, e))
+    }
+
+    /// A file to read line by line.
+    pub(crate) fn open(&self, path: &str) -> Result<Hashing<'a>, Fail> {
+        Ok(Hashing {
+            inner: self.src.open(path).map_err(|e| source_fail(path, e))?,
+            hasher: Sha256::new(),
+            len: 0,
+        })
+    }
+
+    /// A file read line by line to its end: note its hash.
+    pub(crate) fn finish(&self, path: &str, reader: Hashing<'_>) {
+        if let Ok(h) = reader.finish() {
+            self.seen.borrow_mut().insert(path.to_owned(), h);
+        }
+    }
+
+    /// The SHA-256 and length of a file, from its reading or by streaming it now.
+    fn hash_of(&self, path: &str) -> Result<([u8; 32], u64), Fail> {
+        if let Some(h) = self.seen.borrow().get(path) {
+            return Ok(*h);
+        }
+        self.open(path)?.finish().map_err(|e| fail(path, e))
     }
 }
 
-/// Run every check on a record's files.
+/// Run every check on a record's files held in memory.
 #[must_use]
 pub fn verify(files: &Files) -> Report {
-    let mut st = State {
-        files,
-        checks: BTreeMap::new(),
-        figures: Figures {
-            files: files.len() as u64,
-            ..Figures::default()
-        },
+    verify_source(&MemorySource(files))
+}
+
+/// Run every check on a record read file by file from `src` (a directory or an archive):
+/// the ballot files are streamed in bounded chunks, so memory does not grow with the
+/// ballots beyond 16 bytes per ballot and per selection (the duplicate check).
+#[must_use]
+pub fn verify_source(src: &dyn Source) -> Report {
+    run(src, &Scope::Whole).0
+}
+
+/// Run the checks of `scope`.
+pub(crate) fn run(src: &dyn Source, scope: &Scope<'_>) -> (Report, DistrictOutcome) {
+    let mut st = State::new(src);
+    let mut out = DistrictOutcome::default();
+    let tokens = run_checks(&mut st, scope, &mut out);
+    let results: Option<ResultsFile> = match scope {
+        Scope::District(_) => None,
+        _ => st.json(RESULTS).ok(),
     };
-    let tokens = run_checks(&mut st);
-    let results: Option<ResultsFile> = st.json(RESULTS).ok();
     let checks: Vec<CheckResult> = CHECKS
         .iter()
+        .filter(|(n, _, _)| !(matches!(scope, Scope::District(_)) && *n == 14))
         .map(|(n, name, description)| {
             let (objects, r) = st
                 .checks
@@ -339,12 +491,15 @@ pub fn verify(files: &Files) -> Report {
         }),
         _ => None,
     };
-    Report {
-        checks,
-        figures: st.figures,
-        results,
-        verified,
-    }
+    (
+        Report {
+            checks,
+            figures: st.figures,
+            results,
+            verified,
+        },
+        out,
+    )
 }
 
 type AllTokens = (
@@ -358,8 +513,107 @@ type AllTokens = (
     CompleteOk,
 );
 
+/// The locations whose `tally.json` and `decryption.json` a scope reads.
+fn locations_of(h: &Hierarchy, scope: &Scope<'_>) -> Vec<Location> {
+    let mut all: Vec<Location> = match scope {
+        Scope::Whole => districts_with_stations(h).into_iter().collect(),
+        Scope::District(loc) => return vec![loc.clone()],
+        Scope::Merge(_) => Vec::new(),
+    };
+    for u in h.units().values() {
+        match u.level {
+            Level::Province => all.push(Location::Province(u.id.clone())),
+            Level::Nation => all.push(Location::Nation),
+            _ => {}
+        }
+    }
+    all
+}
+
+/// Whether a unit's files are in one of `locations`.
+fn in_locations(h: &Hierarchy, locations: &BTreeSet<&Location>, unit: &str) -> bool {
+    location_of(h, unit).is_some_and(|l| locations.contains(&l))
+}
+
+/// Checks 4 to 9 from the partial reports, with what only the whole record shows: a
+/// selection ciphertext in two districts, a device in two districts.
+fn ballots_from_partials(st: &mut State<'_>, partials: &[PartialReport]) -> bool {
+    let mut ok = true;
+    for n in 4..=9 {
+        let mut objects = 0;
+        let mut r = Ok(());
+        for p in partials {
+            match p.checks.iter().find(|c| c.number == n) {
+                Some(c) if c.status == Status::Passed => objects += c.objects,
+                _ => {
+                    r = Err(fail(
+                        format!("district {}", p.district),
+                        "this check failed or is missing in its partial report",
+                    ));
+                }
+            }
+        }
+        if r.is_ok() && n == 6 {
+            r = cross_district_alphas(partials);
+        }
+        if r.is_ok() && n == 7 {
+            let mut devices: BTreeMap<&str, &str> = BTreeMap::new();
+            for p in partials {
+                for d in &p.devices {
+                    if let Some(other) = devices.insert(d, &p.district) {
+                        r = Err(fail(
+                            format!("device {d}"),
+                            format!("has ballots in districts {other} and {}", p.district),
+                        ));
+                    }
+                }
+            }
+        }
+        ok &= st.record(n, objects, r);
+    }
+    for p in partials {
+        let f = &mut st.figures;
+        f.ballots += p.figures.ballots;
+        f.cast += p.figures.cast;
+        f.challenged += p.figures.challenged;
+        f.selections += p.figures.selections;
+        f.shares += p.figures.shares;
+    }
+    ok
+}
+
+/// No selection ciphertext in two districts: the partials' sorted `α` prefixes, merged.
+fn cross_district_alphas(partials: &[PartialReport]) -> Result<(), Fail> {
+    let mut all: Vec<(u128, usize)> = Vec::new();
+    for (i, p) in partials.iter().enumerate() {
+        let keys = p
+            .alpha_keys()
+            .map_err(|e| fail(format!("district {}", p.district), e))?;
+        all.extend(keys.into_iter().map(|k| (k, i)));
+    }
+    all.sort_unstable();
+    for w in all.windows(2) {
+        if let [(a, i), (b, j)] = w {
+            if a == b {
+                let name = |k: &usize| partials.get(*k).map_or("?", |p| p.district.as_str());
+                return Err(fail(
+                    format!("districts {} and {}", name(i), name(j)),
+                    format!(
+                        "a selection ciphertext (α beginning {a:032x}) appears in both districts' ballots"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Runs the checks; on success of all, the tokens.
-fn run_checks(st: &mut State<'_>) -> Option<(String, String, AllTokens)> {
+fn run_checks(
+    st: &mut State<'_>,
+    scope: &Scope<'_>,
+    out: &mut DistrictOutcome,
+) -> Option<(String, String, AllTokens)> {
     // ---- 1. parameters
     let params: Result<ParametersFile, Fail> = st.json(PARAMETERS);
     let t1 = check_parameters(params.as_ref());
@@ -383,9 +637,23 @@ fn run_checks(st: &mut State<'_>) -> Option<(String, String, AllTokens)> {
     st.record(3, 1, ceremony.as_ref().map(|_| ()).map_err(Clone::clone));
     let ceremony = ceremony.ok();
 
-    // ---- 4 to 8: ballots
-    let (ballots_ok, ballots) = match (&election, &ceremony) {
-        (Some(e), Some(c)) => check_ballots(st, e, c),
+    // ---- 4 to 8: ballots (and the station sums of check 9)
+    let districts: Vec<Location> = match (&election, scope) {
+        (Some(e), Scope::Whole) => districts_with_stations(e.hierarchy()).into_iter().collect(),
+        (_, Scope::District(loc)) => vec![loc.clone()],
+        _ => Vec::new(),
+    };
+    let ballots = match (&election, &ceremony, scope) {
+        (Some(_), Some(_), Scope::Merge(partials)) => {
+            let ok = ballots_from_partials(st, partials);
+            Some((ok, None))
+        }
+        (Some(e), Some(c), _) => {
+            let b = check_ballots(st, e, c, &districts);
+            out.devices = b.devices;
+            out.alphas = b.alphas;
+            Some((b.ok, Some(b.sums)))
+        }
         _ => {
             for n in 4..=8 {
                 st.record(
@@ -397,13 +665,17 @@ fn run_checks(st: &mut State<'_>) -> Option<(String, String, AllTokens)> {
                     )),
                 );
             }
-            (false, Vec::new())
+            None
         }
     };
+    let ballots_ok = ballots.as_ref().is_some_and(|b| b.0);
 
     // ---- 9, 10: tallies
     let tallies = match &election {
-        Some(e) => check_tallies(st, e, &ballots),
+        Some(e) => {
+            let sums = ballots.and_then(|b| b.1).unwrap_or_default();
+            check_tallies(st, e, scope, &sums)
+        }
         None => {
             for n in 9..=10 {
                 st.record(n, 0, Err(fail("tallies", "needs the manifest (check 2)")));
@@ -412,9 +684,62 @@ fn run_checks(st: &mut State<'_>) -> Option<(String, String, AllTokens)> {
         }
     };
 
+    // the disclosures, and the privacy rule they must follow
+    let mut rule = None;
+    if let (Some(e), Some(t)) = (&election, &tallies) {
+        let mut entries: Vec<DisclosureEntry> = Vec::new();
+        if let Scope::Merge(partials) = scope {
+            for p in *partials {
+                entries.extend(p.disclosures.iter().cloned());
+            }
+        }
+        for (unit, u) in t {
+            if matches!(scope, Scope::Merge(_))
+                && matches!(
+                    e.hierarchy().unit(unit).map(|x| x.level),
+                    Some(Level::District)
+                )
+            {
+                continue;
+            }
+            for ct in &u.contests {
+                entries.push(DisclosureEntry {
+                    unit: unit.clone(),
+                    contest: ct.contest.clone(),
+                    ballots: ct.ballots,
+                    disclosure: ct.disclosure.clone(),
+                    merged_into: ct.merged_into.clone(),
+                });
+            }
+        }
+        let r = match scope {
+            Scope::District(loc) => {
+                out.tally = match loc {
+                    Location::District { district, .. } => t.get(district).cloned(),
+                    _ => None,
+                };
+                recorded_rule(&entries)
+            }
+            _ => privacy_rule(e, &entries),
+        };
+        out.disclosures = entries.clone();
+        rule = Some((entries, r));
+    }
+
     // ---- 11 to 13: privacy and decryption
-    let decrypted = match (&election, &ceremony, &tallies) {
-        (Some(e), Some(c), Some(t)) => check_decryption(st, e, c, t),
+    let decrypted = match (&election, &ceremony, &tallies, &rule) {
+        (Some(e), Some(c), Some(t), Some((entries, r))) => {
+            let check_rule = !matches!(scope, Scope::District(_));
+            let extra: Vec<Vec<u32>> = match scope {
+                Scope::Merge(partials) => partials.iter().map(|p| p.trustees.clone()).collect(),
+                _ => Vec::new(),
+            };
+            let d = check_decryption(st, e, c, t, scope, entries, r, check_rule, &extra);
+            if let Some((_, trustees)) = &d {
+                out.trustees.clone_from(trustees);
+            }
+            d.map(|x| x.0)
+        }
         _ => {
             for n in 11..=13 {
                 st.record(
@@ -429,19 +754,36 @@ fn run_checks(st: &mut State<'_>) -> Option<(String, String, AllTokens)> {
             None
         }
     };
+    if let Scope::Merge(partials) = scope {
+        // the partials' objects of checks 10, 12 and 13 count too
+        for n in [10, 12, 13] {
+            let more: u64 = partials
+                .iter()
+                .filter_map(|p| p.checks.iter().find(|c| c.number == n))
+                .map(|c| c.objects)
+                .sum();
+            if let Some(c) = st.checks.get_mut(&n) {
+                c.0 += more;
+            }
+        }
+    }
 
     // ---- 14: results
-    let results = match (&election, &tallies, &decrypted) {
-        (Some(e), Some(t), Some(d)) => check_results(st, e, t, d),
-        _ => Err(fail(
-            RESULTS,
-            "needs the verified tallies and decryptions (checks 10 to 13)",
-        )),
+    let results_ok = if matches!(scope, Scope::District(_)) {
+        false
+    } else {
+        let results = match (&election, &tallies, &decrypted, &rule) {
+            (Some(e), Some(t), Some(d), Some((_, r))) => check_results(st, e, t, r, d),
+            _ => Err(fail(
+                RESULTS,
+                "needs the verified tallies and decryptions (checks 10 to 13)",
+            )),
+        };
+        st.record(14, results.as_ref().map_or(0, |n| *n), results.map(|_| ()))
     };
-    let results_ok = st.record(14, results.as_ref().map_or(0, |n| *n), results.map(|_| ()));
 
     // ---- 15: completeness
-    let complete = check_completeness(st, election.as_ref());
+    let complete = check_completeness(st, election.as_ref(), scope);
     let complete_ok = st.record(15, st.figures.files, complete);
 
     let pass = |range: std::ops::RangeInclusive<u32>, st: &State<'_>| {
@@ -459,12 +801,50 @@ fn run_checks(st: &mut State<'_>) -> Option<(String, String, AllTokens)> {
         results_ok.then_some(ResultsOk(()))?,
         complete_ok.then_some(CompleteOk(()))?,
     );
-    let record_id = to_hex(&sha256(st.files.get(INDEX).map_or(&[][..], Vec::as_slice)));
+    let record_id = st
+        .file(INDEX)
+        .map(|b| to_hex(&sha256(&b)))
+        .unwrap_or_default();
     let fingerprint = election
         .as_ref()
         .map(|e| to_hex(e.fingerprint().as_bytes()))
         .unwrap_or_default();
     Some((record_id, fingerprint, tokens))
+}
+
+type Rule = BTreeMap<String, BTreeMap<String, Disclosure>>;
+
+/// The privacy rule (§5) applied to the ballot counts of the entries.
+fn privacy_rule(election: &Election, entries: &[DisclosureEntry]) -> Rule {
+    let mut counts: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    for e in entries {
+        counts
+            .entry(e.contest.clone())
+            .or_default()
+            .insert(e.unit.clone(), e.ballots);
+    }
+    let k = election.privacy_threshold();
+    counts
+        .iter()
+        .map(|(cid, m)| (cid.clone(), election.hierarchy().disclosure(m, k)))
+        .collect()
+}
+
+/// The disclosures as recorded (a district alone cannot apply the rule: its ancestors may
+/// merge its units; the merge of the partial reports checks them against the rule).
+fn recorded_rule(entries: &[DisclosureEntry]) -> Rule {
+    let mut out: Rule = BTreeMap::new();
+    for e in entries {
+        let d = match (e.disclosure.as_str(), &e.merged_into) {
+            ("published", None) => Disclosure::Published,
+            ("merged", Some(p)) => Disclosure::Merged(p.clone()),
+            _ => Disclosure::Withheld,
+        };
+        out.entry(e.contest.clone())
+            .or_default()
+            .insert(e.unit.clone(), d);
+    }
+    out
 }
 
 fn check_parameters(p: Result<&ParametersFile, &Fail>) -> Result<ParametersOk, Fail> {
@@ -501,6 +881,7 @@ fn check_manifest(
 ) -> Result<Election, Fail> {
     let p = params.map_err(|_| fail(MANIFEST, "needs the parameters (check 1)"))?;
     let bytes = st.file(MANIFEST)?;
+    let bytes: &[u8] = &bytes;
     let raw: RawManifest = serde_json::from_slice(bytes).map_err(|e| fail(MANIFEST, e))?;
     let manifest = Manifest::from_raw(&raw).map_err(|e| fail(MANIFEST, e))?;
     if manifest.canonical_bytes() != bytes {
@@ -536,8 +917,8 @@ fn check_manifest(
 }
 
 /// What the verified ceremony gives the later checks.
-struct Verified {
-    ctx: BallotContext,
+pub(crate) struct Verified {
+    pub(crate) ctx: BallotContext,
     policy: Policy,
     package: PublicKeyPackage,
 }
@@ -624,353 +1005,17 @@ fn check_ceremony(st: &State<'_>, election: &Election) -> Result<Verified, Fail>
 }
 
 /// Checks 4 to 8. Returns whether all passed, and the decoded ballots.
-fn check_ballots(st: &mut State<'_>, election: &Election, c: &Verified) -> (bool, Vec<Ballot>) {
-    let h = election.hierarchy();
-    let fp = *election.fingerprint().as_bytes();
-    // ---- 4. encoding and style
-    let mut ballots: Vec<Ballot> = Vec::new();
-    let mut r4: Result<(), Fail> = Ok(());
-    let mut styles: BTreeMap<(String, Option<String>), Vec<String>> = BTreeMap::new();
-    let districts = districts_with_stations(h);
-    'files: for loc in &districts {
-        let path = loc.file("ballots.jsonl");
-        let bytes = match st.file(&path) {
-            Ok(b) => b,
-            Err(e) => {
-                r4 = Err(e);
-                break;
-            }
-        };
-        for (i, line) in parse_lines::<BallotLine>(&path, bytes)
-            .into_iter()
-            .enumerate()
-        {
-            let name = format!("{path}:{}", i + 1);
-            let raw = match line {
-                Ok(l) => l,
-                Err(e) => {
-                    r4 = Err(fail(name, e));
-                    break 'files;
-                }
-            };
-            let checked = (|| -> Result<Vec<EncryptedContest>, String> {
-                if location_of(h, &raw.ballot.station).as_ref() != Some(loc)
-                    || h.unit(&raw.ballot.station).map(|u| u.level) != Some(Level::Station)
-                {
-                    return Err(format!(
-                        "station {} is not a polling station of this district",
-                        raw.ballot.station
-                    ));
-                }
-                match (raw.status.as_str(), raw.opening.is_some()) {
-                    ("cast", false) | ("challenged", true) => {}
-                    _ => {
-                        return Err(format!(
-                            "status {:?} with{} an opening",
-                            raw.status,
-                            if raw.opening.is_some() { "" } else { "out" }
-                        ));
-                    }
-                }
-                let key = (raw.ballot.station.clone(), raw.ballot.group.clone());
-                if !styles.contains_key(&key) {
-                    let s = election
-                        .style(&raw.ballot.station, raw.ballot.group.as_deref())
-                        .map_err(|e| e.to_string())?;
-                    styles.insert(key.clone(), s);
-                }
-                let style = styles.get(&key).cloned().unwrap_or_default();
-                let have: Vec<&str> = raw
-                    .ballot
-                    .contests
-                    .iter()
-                    .map(|c| c.contest.as_str())
-                    .collect();
-                if have != style.iter().map(String::as_str).collect::<Vec<_>>() {
-                    return Err(format!(
-                        "contests {have:?} are not the ballot style {style:?}"
-                    ));
-                }
-                let mut out = Vec::with_capacity(raw.ballot.contests.len());
-                for cw in &raw.ballot.contests {
-                    let desc = election
-                        .descriptions()
-                        .get(&cw.contest)
-                        .ok_or_else(|| format!("unknown contest {}", cw.contest))?;
-                    let ids: Vec<&str> = cw.selections.iter().map(|s| s.id.as_str()).collect();
-                    if ids
-                        != desc
-                            .selection_ids()
-                            .iter()
-                            .map(String::as_str)
-                            .collect::<Vec<_>>()
-                    {
-                        return Err(format!(
-                            "contest {}: selections are not the manifest's candidates",
-                            cw.contest
-                        ));
-                    }
-                    out.push(
-                        contest_from_wire(cw)
-                            .map_err(|e| format!("contest {}: {e}", cw.contest))?,
-                    );
-                }
-                Ok(out)
-            })();
-            match checked {
-                Ok(contests) => ballots.push(Ballot {
-                    file: path.clone(),
-                    line: i + 1,
-                    raw,
-                    contests,
-                }),
-                Err(reason) => {
-                    r4 = Err(fail(format!("{name} (ballot {})", raw.code), reason));
-                    break 'files;
-                }
-            }
-        }
-    }
-    st.figures.ballots = ballots.len() as u64;
-    st.figures.cast = ballots.iter().filter(|b| b.raw.status == "cast").count() as u64;
-    st.figures.challenged = ballots
-        .iter()
-        .filter(|b| b.raw.status == "challenged")
-        .count() as u64;
-    let ok4 = st.record(4, ballots.len() as u64, r4);
-
-    // ---- 5. proofs, batched and parallel
-    let mut items = Vec::new();
-    let mut owner = Vec::new();
-    for (bi, b) in ballots.iter().enumerate() {
-        for contest in &b.contests {
-            if let Some(desc) = election.descriptions().get(&contest.contest_id) {
-                items.push(ContestItem {
-                    ctx: &c.ctx,
-                    desc,
-                    contest,
-                });
-                owner.push(bi);
-            }
-        }
-    }
-    st.figures.selections = ballots
-        .iter()
-        .flat_map(|b| b.contests.iter())
-        .map(|c| c.selections.len() as u64)
-        .sum();
-    let mut rng = rand::rng();
-    let bad = sanduq_crypto::batch::failing_items(&items, &mut rng);
-    let r5 = match bad.first() {
-        None if ok4 => Ok(()),
-        None => Err(fail("ballots", "not every ballot could be read (check 4)")),
-        Some(e) => {
-            let b = owner.get(e.index).and_then(|i| ballots.get(*i));
-            let contest = items
-                .get(e.index)
-                .map_or("?", |i| i.contest.contest_id.as_str());
-            Err(fail(
-                format!(
-                    "{} contest {contest}",
-                    b.map_or("?".to_owned(), Ballot::name)
-                ),
-                &e.error,
-            ))
-        }
-    };
-    let ok5 = st.record(5, items.len() as u64, r5);
-
-    // ---- 6. duplicates
-    let mut codes = BTreeSet::new();
-    let mut alphas = BTreeSet::new();
-    let mut r6 = Ok(());
-    'dup: for b in &ballots {
-        if !codes.insert(b.raw.code.clone()) {
-            r6 = Err(fail(b.name(), "this confirmation code appears twice"));
-            break;
-        }
-        for c in &b.contests {
-            for s in &c.selections {
-                if !alphas.insert(*s.ciphertext.alpha().as_bytes()) {
-                    r6 = Err(fail(
-                        format!(
-                            "{} contest {} selection {}",
-                            b.name(),
-                            c.contest_id,
-                            s.selection_id
-                        ),
-                        "this ciphertext appears in another ballot",
-                    ));
-                    break 'dup;
-                }
-            }
-        }
-    }
-    if r6.is_ok() && !ok4 {
-        r6 = Err(fail("ballots", "not every ballot could be read (check 4)"));
-    }
-    let ok6 = st.record(6, ballots.len() as u64, r6);
-
-    // ---- 7. device chains
-    let r7 = check_chains(st, &districts, &ballots, &fp);
-    let ok7 = st.record(
-        7,
-        ballots.len() as u64,
-        r7.and_then(|()| {
-            if ok4 {
-                Ok(())
-            } else {
-                Err(fail("ballots", "not every ballot could be read (check 4)"))
-            }
-        }),
-    );
-
-    // ---- 8. challenged ballots
-    let mut r8 = if ok4 {
-        Ok(())
-    } else {
-        Err(fail("ballots", "not every ballot could be read (check 4)"))
-    };
-    let mut n8 = 0;
-    for b in ballots.iter().filter(|b| b.raw.status == "challenged") {
-        n8 += 1;
-        if let Err(reason) = check_opening(election, c, b) {
-            r8 = Err(fail(b.name(), reason));
-            break;
-        }
-    }
-    let ok8 = st.record(8, n8, r8);
-    (ok4 && ok5 && ok6 && ok7 && ok8, ballots)
-}
-
-fn check_chains(
-    st: &State<'_>,
-    districts: &BTreeSet<Location>,
-    ballots: &[Ballot],
-    fp: &[u8; 32],
-) -> Result<(), Fail> {
-    // device → (station, last code, count)
-    let mut chains: BTreeMap<String, (String, [u8; 32], u64, String)> = BTreeMap::new();
-    let mut previous: Option<(&str, &str, u64)> = None;
-    for b in ballots {
-        let dev = &b.raw.ballot.device;
-        let here = (b.file.as_str(), dev.as_str(), b.raw.ballot.seq);
-        if let Some(p) = previous {
-            if p.0 == here.0 && (p.1, p.2) >= (here.1, here.2) {
-                return Err(fail(
-                    b.name(),
-                    "ballots not in order of device and sequence number",
-                ));
-            }
-        }
-        previous = Some(here);
-        let entry = chains.entry(dev.clone()).or_insert_with(|| {
-            (
-                b.raw.ballot.station.clone(),
-                chain_start(fp, dev),
-                0,
-                b.file.clone(),
-            )
-        });
-        if entry.0 != b.raw.ballot.station || entry.3 != b.file {
-            return Err(fail(
-                b.name(),
-                format!("device {dev} appears at two stations or in two files"),
-            ));
-        }
-        if b.raw.ballot.seq != entry.2 + 1 {
-            return Err(fail(
-                b.name(),
-                format!(
-                    "sequence number {} where {} follows on device {dev}",
-                    b.raw.ballot.seq,
-                    entry.2 + 1
-                ),
-            ));
-        }
-        if b.raw.prev_code != to_hex(&entry.1) {
-            return Err(fail(
-                b.name(),
-                "previous code is not the device's last code",
-            ));
-        }
-        let bytes = to_canonical(&b.raw.ballot).map_err(|e| fail(b.name(), e))?;
-        let code = confirmation_code(fp, dev, &entry.1, &bytes);
-        if to_hex(&code) != b.raw.code {
-            return Err(fail(
-                b.name(),
-                "confirmation code is not the hash of the chain and the ballot",
-            ));
-        }
-        entry.1 = code;
-        entry.2 += 1;
-    }
-    let mut listed = BTreeSet::new();
-    for loc in districts {
-        let path = loc.file("devices.json");
-        let file: DevicesFile = st.json(&path)?;
-        if let Location::District { district, .. } = loc {
-            if &file.district != district {
-                return Err(fail(&path, "names another district"));
-            }
-        }
-        let mut prev: Option<&str> = None;
-        for d in &file.devices {
-            if prev.is_some_and(|p| p >= d.device.as_str()) {
-                return Err(fail(
-                    format!("{path} device {}", d.device),
-                    "devices not in increasing order",
-                ));
-            }
-            prev = Some(&d.device);
-            listed.insert(d.device.clone());
-            let (station, last, count, bfile) =
-                chains.get(&d.device).cloned().unwrap_or_else(|| {
-                    (
-                        d.station.clone(),
-                        chain_start(fp, &d.device),
-                        0,
-                        loc.file("ballots.jsonl"),
-                    )
-                });
-            if station != d.station || bfile != loc.file("ballots.jsonl") {
-                return Err(fail(
-                    format!("{path} device {}", d.device),
-                    "station or district differs from its ballots'",
-                ));
-            }
-            if count != d.ballots {
-                return Err(fail(
-                    format!("{path} device {}", d.device),
-                    format!(
-                        "{} ballots recorded, the device closed with {}",
-                        count, d.ballots
-                    ),
-                ));
-            }
-            if to_hex(&chain_close(fp, &d.device, &last, count)) != d.closing {
-                return Err(fail(
-                    format!("{path} device {}", d.device),
-                    "closing value does not match the chain of its ballots",
-                ));
-            }
-        }
-    }
-    if let Some(dev) = chains.keys().find(|d| !listed.contains(*d)) {
-        return Err(fail(
-            format!("device {dev}"),
-            "has ballots but no closing entry",
-        ));
-    }
-    Ok(())
-}
-
-fn check_opening(election: &Election, c: &Verified, b: &Ballot) -> Result<(), String> {
-    let opening = b.raw.opening.as_ref().ok_or("no opening")?;
-    if opening.len() != b.contests.len() {
+fn check_opening(
+    election: &Election,
+    c: &Verified,
+    raw: &BallotLine,
+    contests: &[EncryptedContest],
+) -> Result<(), String> {
+    let opening = raw.opening.as_ref().ok_or("no opening")?;
+    if opening.len() != contests.len() {
         return Err("the opening does not cover every contest".into());
     }
-    for (oc, ec) in opening.iter().zip(&b.contests) {
+    for (oc, ec) in opening.iter().zip(contests) {
         if oc.contest != ec.contest_id || oc.selections.len() != ec.selections.len() {
             return Err(format!(
                 "opening of contest {} does not match the ballot",
@@ -1015,6 +1060,7 @@ fn check_opening(election: &Election, c: &Verified, b: &Ballot) -> Result<(), St
 }
 
 /// The tallies as recorded (after checks 9 and 10): unit → its entry.
+/// The tallies as recorded (after checks 9 and 10): unit → its entry.
 type RecordedTallies = BTreeMap<String, UnitTally>;
 
 fn parse_agg(s: &str) -> Result<AggregateCiphertext, String> {
@@ -1022,23 +1068,74 @@ fn parse_agg(s: &str) -> Result<AggregateCiphertext, String> {
     AggregateCiphertext::decode(&b).map_err(|e| e.to_string())
 }
 
-/// Checks 9 and 10.
+/// Compare one unit's recorded contests with the expected aggregates.
+fn compare_unit(
+    election: &Election,
+    recorded: &RecordedTallies,
+    unit: &str,
+    expected: &BTreeMap<String, (u64, Vec<AggregateCiphertext>)>,
+) -> Result<(), Fail> {
+    let h = election.hierarchy();
+    let loc_file =
+        |unit: &str| location_of(h, unit).map_or_else(|| "?".to_owned(), |l| l.file("tally.json"));
+    let rec = recorded
+        .get(unit)
+        .ok_or_else(|| fail(loc_file(unit), format!("no tally for unit {unit}")))?;
+    let have: Vec<&str> = rec.contests.iter().map(|c| c.contest.as_str()).collect();
+    let want: Vec<&str> = expected.keys().map(String::as_str).collect();
+    if have != want {
+        return Err(fail(
+            format!("{} unit {unit}", loc_file(unit)),
+            format!("contests {have:?} where the ballots give {want:?}"),
+        ));
+    }
+    for ct in &rec.contests {
+        let Some((n, sels)) = expected.get(&ct.contest) else {
+            continue;
+        };
+        let obj = format!("{} unit {unit} contest {}", loc_file(unit), ct.contest);
+        if ct.ballots != *n {
+            return Err(fail(
+                obj,
+                format!("{} ballots recorded, {n} counted", ct.ballots),
+            ));
+        }
+        let ids = election
+            .descriptions()
+            .get(&ct.contest)
+            .map(|d| d.selection_ids().to_vec())
+            .unwrap_or_default();
+        if ct.selections.len() != sels.len()
+            || ct.selections.iter().zip(&ids).any(|(s, id)| &s.id != id)
+        {
+            return Err(fail(obj, "selections are not the contest's candidates"));
+        }
+        for (s, e) in ct.selections.iter().zip(sels) {
+            let got = parse_agg(&s.ciphertext)
+                .map_err(|r| fail(format!("{obj} selection {}", s.id), r))?;
+            if got != *e {
+                return Err(fail(
+                    format!("{obj} selection {}", s.id),
+                    "encrypted tally is not the product",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks 9 and 10 on the tally files of the scope (9 from the station sums of the ballots;
+/// in a merge, 9 comes from the partial reports).
 fn check_tallies(
     st: &mut State<'_>,
     election: &Election,
-    ballots: &[Ballot],
+    scope: &Scope<'_>,
+    sums: &Sums,
 ) -> Option<RecordedTallies> {
     let h = election.hierarchy();
     let mut recorded: RecordedTallies = BTreeMap::new();
     let mut read_err = None;
-    let mut locations: Vec<Location> = districts_with_stations(h).into_iter().collect();
-    for u in h.units().values() {
-        match u.level {
-            Level::Province => locations.push(Location::Province(u.id.clone())),
-            Level::Nation => locations.push(Location::Nation),
-            _ => {}
-        }
-    }
+    let locations = locations_of(h, scope);
     for loc in &locations {
         let path = loc.file("tally.json");
         match st.json::<TallyFile>(&path) {
@@ -1069,95 +1166,50 @@ fn check_tallies(
             }
         }
     }
-    let loc_file =
-        |unit: &str| location_of(h, unit).map_or_else(|| "?".to_owned(), |l| l.file("tally.json"));
-    // compare one unit's recorded contests with expected aggregates
-    let compare = |unit: &str,
-                   expected: &BTreeMap<String, (u64, Vec<AggregateCiphertext>)>|
-     -> Result<(), Fail> {
-        let rec = recorded
-            .get(unit)
-            .ok_or_else(|| fail(loc_file(unit), format!("no tally for unit {unit}")))?;
-        let have: Vec<&str> = rec.contests.iter().map(|c| c.contest.as_str()).collect();
-        let want: Vec<&str> = expected.keys().map(String::as_str).collect();
-        if have != want {
-            return Err(fail(
-                format!("{} unit {unit}", loc_file(unit)),
-                format!("contests {have:?} where the ballots give {want:?}"),
-            ));
-        }
-        for ct in &rec.contests {
-            let Some((n, sels)) = expected.get(&ct.contest) else {
-                continue;
-            };
-            let obj = format!("{} unit {unit} contest {}", loc_file(unit), ct.contest);
-            if ct.ballots != *n {
-                return Err(fail(
-                    obj,
-                    format!("{} ballots recorded, {n} counted", ct.ballots),
-                ));
-            }
-            let ids = election
-                .descriptions()
-                .get(&ct.contest)
-                .map(|d| d.selection_ids().to_vec())
-                .unwrap_or_default();
-            if ct.selections.len() != sels.len()
-                || ct.selections.iter().zip(&ids).any(|(s, id)| &s.id != id)
-            {
-                return Err(fail(obj, "selections are not the contest's candidates"));
-            }
-            for (s, e) in ct.selections.iter().zip(sels) {
-                let got = parse_agg(&s.ciphertext)
-                    .map_err(|r| fail(format!("{obj} selection {}", s.id), r))?;
-                if got != *e {
-                    return Err(fail(
-                        format!("{obj} selection {}", s.id),
-                        "encrypted tally is not the product",
-                    ));
-                }
+    let located: BTreeSet<&Location> = locations.iter().collect();
+    let mut ok9 = true;
+    if let Scope::Merge(partials) = scope {
+        for p in *partials {
+            if let Some(t) = &p.tally {
+                recorded.insert(t.unit.clone(), t.clone());
             }
         }
-        Ok(())
-    };
-    // ---- 9. stations from cast ballots
-    let mut expected: BTreeMap<String, BTreeMap<String, (u64, Vec<AggregateCiphertext>)>> =
-        BTreeMap::new();
-    for b in ballots.iter().filter(|b| b.raw.status == "cast") {
-        let unit = expected.entry(b.raw.ballot.station.clone()).or_default();
-        for c in &b.contests {
-            let e = unit
-                .entry(c.contest_id.clone())
-                .or_insert_with(|| (0, vec![AggregateCiphertext::zero(); c.selections.len()]));
-            e.0 += 1;
-            for (a, s) in e.1.iter_mut().zip(&c.selections) {
-                a.add(&s.ciphertext);
+    } else {
+        // ---- 9. stations from cast ballots
+        let stations: Vec<&str> = h
+            .units()
+            .values()
+            .filter(|u| u.level == Level::Station && in_locations(h, &located, &u.id))
+            .map(|u| u.id.as_str())
+            .collect();
+        let empty = BTreeMap::new();
+        let mut r9: Result<(), Fail> = Ok(());
+        for s in &stations {
+            if let Err(e) = compare_unit(election, &recorded, s, sums.get(*s).unwrap_or(&empty)) {
+                r9 = Err(e);
+                break;
             }
         }
+        ok9 = st.record(9, stations.len() as u64, r9);
     }
-    let stations: Vec<&str> = h
-        .units()
-        .values()
-        .filter(|u| u.level == Level::Station)
-        .map(|u| u.id.as_str())
-        .collect();
-    let empty = BTreeMap::new();
-    let mut r9: Result<(), Fail> = Ok(());
-    for s in &stations {
-        if let Err(e) = compare(s, expected.get(*s).unwrap_or(&empty)) {
-            r9 = Err(e);
-            break;
-        }
-    }
-    let ok9 = st.record(9, stations.len() as u64, r9);
     // ---- 10. every level above from its children's recorded tallies
     let mut r10: Result<(), Fail> = read_err.clone().map_or(Ok(()), Err);
     let mut n10 = 0;
     if r10.is_ok() {
+        // a merge also takes the districts without stations (and without files)
+        let with_stations = match scope {
+            Scope::Merge(_) => districts_with_stations(h),
+            _ => BTreeSet::new(),
+        };
+        let aggregated = |id: &str| match (scope, location_of(h, id)) {
+            (Scope::Whole, _) => true,
+            (Scope::Merge(_), Some(l @ Location::District { .. })) => !with_stations.contains(&l),
+            _ => in_locations(h, &located, id),
+        };
         for u in h
             .post_order()
             .into_iter()
-            .filter(|u| u.level != Level::Station)
+            .filter(|u| u.level != Level::Station && aggregated(&u.id))
         {
             n10 += 1;
             let mut exp: BTreeMap<String, (u64, Vec<AggregateCiphertext>)> = BTreeMap::new();
@@ -1201,7 +1253,7 @@ fn check_tallies(
             if !recorded.contains_key(&u.id) && exp.is_empty() && u.level == Level::District {
                 continue;
             }
-            if let Err(e) = compare(&u.id, &exp) {
+            if let Err(e) = compare_unit(election, &recorded, &u.id, &exp) {
                 r10 = Err(e);
                 break;
             }
@@ -1211,63 +1263,51 @@ fn check_tallies(
     (ok9 && ok10).then_some(recorded)
 }
 
-/// Checks 11 to 13. Returns unit → contest → counts.
+/// Decrypted counts: unit → contest → counts.
+type Decrypted = BTreeMap<String, BTreeMap<String, Vec<u64>>>;
+
+/// Checks 11 to 13. Returns the decrypted counts and the trustees whose shares are used.
+#[allow(clippy::too_many_arguments)]
 fn check_decryption(
     st: &mut State<'_>,
     election: &Election,
     c: &Verified,
     recorded: &RecordedTallies,
-) -> Option<BTreeMap<String, BTreeMap<String, Vec<u64>>>> {
+    scope: &Scope<'_>,
+    entries: &[DisclosureEntry],
+    rule: &Rule,
+    check_rule: bool,
+    other_trustees: &[Vec<u32>],
+) -> Option<(Decrypted, Vec<u32>)> {
     let h = election.hierarchy();
     // ---- 11. privacy rule
-    let mut counts: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
-    for (unit, t) in recorded {
-        for ct in &t.contests {
-            counts
-                .entry(ct.contest.clone())
-                .or_default()
-                .insert(unit.clone(), ct.ballots);
-        }
-    }
-    let k = election.privacy_threshold();
-    let rule: BTreeMap<String, BTreeMap<String, Disclosure>> = counts
-        .iter()
-        .map(|(cid, m)| (cid.clone(), h.disclosure(m, k)))
-        .collect();
     let mut r11: Result<(), Fail> = Ok(());
-    let mut n11 = 0u64;
-    'units: for (unit, t) in recorded {
-        for ct in &t.contests {
-            n11 += 1;
-            let want = rule.get(&ct.contest).and_then(|d| d.get(unit));
+    let n11 = entries.len() as u64;
+    if check_rule {
+        for e in entries {
+            let want = rule.get(&e.contest).and_then(|d| d.get(&e.unit));
             let (disc, into) = match want {
                 Some(Disclosure::Published) => ("published", None),
                 Some(Disclosure::Merged(p)) => ("merged", Some(p)),
                 _ => ("withheld", None),
             };
-            if ct.disclosure != disc || ct.merged_into.as_ref() != into {
-                let loc =
-                    location_of(h, unit).map_or_else(|| "?".to_owned(), |l| l.file("tally.json"));
+            if e.disclosure != disc || e.merged_into.as_ref() != into {
+                let loc = location_of(h, &e.unit)
+                    .map_or_else(|| "?".to_owned(), |l| l.file("tally.json"));
                 r11 = Err(fail(
-                    format!("{loc} unit {unit} contest {}", ct.contest),
+                    format!("{loc} unit {} contest {}", e.unit, e.contest),
                     format!(
                         "disclosure {:?} where the privacy rule gives {disc:?}",
-                        ct.disclosure
+                        e.disclosure
                     ),
                 ));
-                break 'units;
+                break;
             }
         }
     }
     // decryption files
-    let mut locations: Vec<Location> = districts_with_stations(h).into_iter().collect();
-    for u in h.units().values() {
-        match u.level {
-            Level::Province => locations.push(Location::Province(u.id.clone())),
-            Level::Nation => locations.push(Location::Nation),
-            _ => {}
-        }
-    }
+    let locations = locations_of(h, scope);
+    let located: BTreeSet<&Location> = locations.iter().collect();
     let mut decs = Vec::new();
     for loc in &locations {
         let path = loc.file("decryption.json");
@@ -1311,9 +1351,10 @@ fn check_decryption(
         }
     }
     if r11.is_ok() {
-        for (cid, m) in &rule {
+        'rule: for (cid, m) in rule {
             for (unit, d) in m {
                 if *d == Disclosure::Published
+                    && in_locations(h, &located, unit)
                     && !decrypted_set.contains(&(unit.clone(), cid.clone()))
                 {
                     let loc = location_of(h, unit)
@@ -1322,16 +1363,25 @@ fn check_decryption(
                         format!("{loc} unit {unit} contest {cid}"),
                         "published by the privacy rule but not decrypted",
                     ));
-                    break;
+                    break 'rule;
                 }
-            }
-            if r11.is_err() {
-                break;
             }
         }
     }
     let ok11 = st.record(11, n11, r11);
+    let (ok1213, out, present) = check_shares(st, election, c, recorded, &decs, other_trustees);
+    (ok11 && ok1213).then_some((out, present))
+}
 
+/// Checks 12 and 13 on the decryption files read.
+fn check_shares(
+    st: &mut State<'_>,
+    election: &Election,
+    c: &Verified,
+    recorded: &RecordedTallies,
+    decs: &[(String, Location, DecryptionFile)],
+    other_trustees: &[Vec<u32>],
+) -> (bool, Decrypted, Vec<u32>) {
     // ---- 12. shares
     struct Item {
         object: String,
@@ -1349,7 +1399,10 @@ fn check_decryption(
     let mut items: Vec<Item> = Vec::new();
     let mut r12: Result<(), Fail> = Ok(());
     let mut present_sets: BTreeSet<Vec<u32>> = BTreeSet::new();
-    'files: for (path, _, f) in &decs {
+    for t in other_trustees {
+        present_sets.insert(t.clone());
+    }
+    'files: for (path, _, f) in decs {
         present_sets.insert(f.trustees.clone());
         let mut present = BTreeSet::new();
         for t in &f.trustees {
@@ -1486,7 +1539,7 @@ fn check_decryption(
             "different sets of trustees in different files",
         ));
     }
-    st.figures.shares = items.len() as u64;
+    st.figures.shares += items.len() as u64;
     let g = Element::from_point("G", G).ok();
     if r12.is_ok() {
         if let Some(g) = &g {
@@ -1600,14 +1653,16 @@ fn check_decryption(
         }
     }
     let ok13 = st.record(13, n13, r13);
-    (ok11 && ok12 && ok13).then_some(out)
+    let present = present_sets.iter().next().cloned().unwrap_or_default();
+    (ok12 && ok13, out, present)
 }
 
 fn check_results(
     st: &State<'_>,
     election: &Election,
     recorded: &RecordedTallies,
-    decrypted: &BTreeMap<String, BTreeMap<String, Vec<u64>>>,
+    rule: &Rule,
+    decrypted: &Decrypted,
 ) -> Result<u64, Fail> {
     let h = election.hierarchy();
     let file: ResultsFile = st.json(RESULTS)?;
@@ -1621,21 +1676,8 @@ fn check_results(
                 .collect()
         })
         .unwrap_or_default();
-    let mut counts: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
-    for (unit, t) in recorded {
-        for ct in &t.contests {
-            counts
-                .entry(ct.contest.clone())
-                .or_default()
-                .insert(unit.clone(), ct.ballots);
-        }
-    }
-    let rule: BTreeMap<String, BTreeMap<String, Disclosure>> = counts
-        .iter()
-        .map(|(cid, m)| (cid.clone(), h.disclosure(m, election.privacy_threshold())))
-        .collect();
     let at_nation = decrypted.get(nation).cloned().unwrap_or_default();
-    let expected = nation_totals(election.manifest(), h, &ballots, &rule, &at_nation);
+    let expected = nation_totals(election.manifest(), h, &ballots, rule, &at_nation);
     let have: Vec<&str> = file.results.iter().map(|r| r.contest.as_str()).collect();
     let want: Vec<&str> = expected.keys().map(String::as_str).collect();
     if have != want {
@@ -1665,11 +1707,36 @@ fn check_results(
     Ok(file.results.len() as u64)
 }
 
-fn check_completeness(st: &State<'_>, election: Option<&Election>) -> Result<(), Fail> {
+/// Whether check 15 of a scope looks at a path: a district looks at its own folder and the
+/// global files; a merge at everything outside the district folders (the partials cover
+/// those); the whole verification at everything.
+fn covers(scope: &Scope<'_>, path: &str) -> bool {
+    match scope {
+        Scope::Whole => true,
+        Scope::District(loc) => {
+            [MANIFEST, PARAMETERS, CEREMONY].contains(&path)
+                || path
+                    .strip_prefix(&loc.dir())
+                    .is_some_and(|rest| rest.starts_with('/'))
+        }
+        Scope::Merge(_) => !path.starts_with("districts/"),
+    }
+}
+
+fn check_completeness(
+    st: &State<'_>,
+    election: Option<&Election>,
+    scope: &Scope<'_>,
+) -> Result<(), Fail> {
     let index: IndexFile = st.json(INDEX)?;
     if index.format != RECORD_FORMAT {
         return Err(fail(INDEX, "unknown format"));
     }
+    // in a district, only its own files and the global ones
+    let layout = |p: &str| match scope {
+        Scope::District(_) => covers(scope, p),
+        _ => true,
+    };
     let mut listed = BTreeSet::new();
     let mut prev: Option<&str> = None;
     for e in &index.files {
@@ -1680,27 +1747,32 @@ fn check_completeness(st: &State<'_>, election: Option<&Election>) -> Result<(),
             ));
         }
         prev = Some(&e.path);
-        let bytes = st
-            .files
-            .get(&e.path)
-            .ok_or_else(|| fail(&e.path, "listed in the index but missing"))?;
-        if hex::encode(sha256(bytes)) != e.sha256 || bytes.len() as u64 != e.bytes {
-            return Err(fail(&e.path, "SHA-256 or length differs from the index"));
+        if !st.src.contains(&e.path) {
+            if layout(&e.path) {
+                return Err(fail(&e.path, "listed in the index but missing"));
+            }
+            continue;
+        }
+        if covers(scope, &e.path) {
+            let (hash, len) = st.hash_of(&e.path)?;
+            if hex::encode(hash) != e.sha256 || len != e.bytes {
+                return Err(fail(&e.path, "SHA-256 or length differs from the index"));
+            }
         }
         listed.insert(e.path.clone());
     }
-    for path in st.files.keys() {
-        if path != INDEX && !listed.contains(path) {
+    for path in st.src.paths() {
+        if path != INDEX && layout(&path) && !listed.contains(&path) {
             return Err(fail(path, "extra file, not in the index"));
         }
     }
     let election =
         election.ok_or_else(|| fail(MANIFEST, "needed to know the expected files (check 2)"))?;
     let expected = expected_files(election.hierarchy());
-    if let Some(m) = expected.iter().find(|p| !listed.contains(*p)) {
+    if let Some(m) = expected.iter().find(|p| layout(p) && !listed.contains(*p)) {
         return Err(fail(m, "required file missing from the record"));
     }
-    if let Some(x) = listed.iter().find(|p| !expected.contains(*p)) {
+    if let Some(x) = listed.iter().find(|p| layout(p) && !expected.contains(*p)) {
         return Err(fail(x, "file the record format does not have"));
     }
     Ok(())

@@ -3,10 +3,16 @@
 // Environment: BASE (the portal's URL, e.g. http://127.0.0.1:PORT), RECORD (the election
 // record the portal serves: the expected names, counts and seats are read from its files,
 // never from the pages), OUT (folder for screenshots), CHROMIUM (default /usr/bin/chromium).
+// For the bulletin-board tests: BOARD (the board's URL, also given to the portal), SANDUQ
+// (the binary), BOOTH_PKG (the booth's WebAssembly package), LOG_VKEY and WITNESS_VKEY (the
+// keys the portal was given); without them those tests fail.
 // Prints one line per test and a last line "N passed, M failed"; exits 1 on any failure.
 
 import { chromium } from 'playwright-core';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -24,6 +30,25 @@ const manifest = JSON.parse(readFileSync(join(RECORD, 'election/manifest.json'),
 const results = JSON.parse(readFileSync(join(RECORD, 'results/results.json'), 'utf8')).results;
 
 const LOCALES = ['en', 'fa-AF', 'ps', 'uz-Arab'];
+const { BOARD, SANDUQ, BOOTH_PKG, LOG_VKEY, WITNESS_VKEY } = process.env;
+const params = JSON.parse(readFileSync(join(RECORD, 'election/parameters.json'), 'utf8'));
+
+// The messages of each locale, read from the message files (the translations are the
+// specification of what a page says).
+const HERE = new URL('.', import.meta.url).pathname;
+const messages = Object.fromEntries(LOCALES.map((l) => {
+  const m = {};
+  for (const line of readFileSync(join(HERE, '../locales', `${l}.ftl`), 'utf8').split('\n')) {
+    const i = line.indexOf(' = ');
+    if (i > 0 && !line.startsWith('#')) m[line.slice(0, i).trim()] = line.slice(i + 3).trim();
+  }
+  return [l, m];
+}));
+const say = (l, id) => {
+  const v = messages[l][id];
+  if (!v) throw new Error(`no message ${id} in ${l}`);
+  return v;
+};
 const RTL = new Set(['fa-AF', 'ps', 'uz-Arab']);
 
 // Expected renderings, derived here independently of the server.
@@ -281,6 +306,187 @@ try {
       await page.close();
     });
   }
+
+
+  // remote voting: sign in with a credential, vote, challenge, vote again, cast to the
+  // board through the portal, then check the receipt on the board (server and browser)
+  const credDir = mkdtempSync(join(tmpdir(), 'sanduq-credential-'));
+  const casts = {};
+  for (const l of LOCALES) {
+    await test(`${l} booth: sign in with a credential, challenge, vote again, cast, receipt verified on the board`, async () => {
+      assert(BOARD, 'BOARD is not set');
+      const st = manifest.polling_stations[LOCALES.indexOf(l) % manifest.polling_stations.length];
+      // a voter credential in the contract's format (sanduq-voter-credential/0.1)
+      const credPath = join(credDir, `${l}.json`);
+      writeFileSync(credPath, JSON.stringify({
+        election: params.fingerprint,
+        format: 'sanduq-voter-credential/0.1',
+        secret: randomBytes(32).toString('hex'),
+        station: st.id,
+      }));
+      const page = await context.newPage();
+      const errors = [];
+      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+      page.on('pageerror', (e) => errors.push(String(e)));
+      const posted = [];
+      page.on('request', (r) => { if (r.method() !== 'GET') posted.push({ url: r.url(), body: r.postDataBuffer() }); });
+      await page.goto(`${BASE}/${l}/booth`);
+      assert((await page.getAttribute('html', 'dir')) === (RTL.has(l) ? 'rtl' : 'ltr'), 'dir');
+      await page.waitForSelector('#ballot-form:not([hidden])', { timeout: 30000 });
+      await page.setInputFiles('#credential', credPath);
+      await page.waitForSelector('#signed-in:not([hidden])');
+      // the ballot of the station's style: its contests, each candidate by name
+      const styleContests = manifest.contests.filter((c) => c.round === 1);
+      const legends = await page.locator('fieldset.ballot legend').allInnerTexts();
+      assert(legends.length >= 1, 'no contest on the ballot');
+      const firstId = await page.locator('fieldset.ballot input').first().getAttribute('name');
+      const first = contests.get(firstId);
+      assert(first && styleContests.includes(first), `contest ${firstId}`);
+      const labels = await page.locator(`fieldset.ballot input[name="${firstId}"] + label`).allInnerTexts();
+      assert(labels.length === first.candidates.length, `${labels.length} candidates`);
+      assert(labels[0].includes(nameIn(first.candidates[0].name, l)), labels[0]);
+      // vote for candidate 1, challenge: the choice is shown and the encryption checks out
+      const k1 = first.candidates[1];
+      await page.check(`input[name="${firstId}"][value="${k1.id}"]`);
+      await page.click('#ballot-form button[type=submit]');
+      await page.waitForSelector('#review:not([hidden])');
+      assert(!(await page.isDisabled('#cast')), 'cast is disabled after sign-in');
+      await page.click('#challenge');
+      await page.waitForSelector('#opened:not([hidden])');
+      const shown = await page.innerText('#opened-choices');
+      assert(shown.includes(nameIn(k1.name, l)), `challenged ballot shows ${shown}`);
+      assert((await page.locator('#opened-result.status.ok').innerText()).startsWith('✔'), 'opening not verified');
+      await page.screenshot({ path: join(OUT, `${l}-booth-credential-challenged.png`), fullPage: true });
+      // vote again, for candidate 0, and cast
+      await page.click('#again');
+      const k0 = first.candidates[0];
+      await page.check(`input[name="${firstId}"][value="${k0.id}"]`);
+      await page.click('#ballot-form button[type=submit]');
+      await page.waitForSelector('#review:not([hidden])');
+      const code = (await page.innerText('#code')).trim();
+      await page.screenshot({ path: join(OUT, `${l}-booth-credential-review.png`), fullPage: true });
+      await page.click('#cast');
+      await page.waitForSelector('#cast-done:not([hidden])', { timeout: 30000 });
+      const tracking = (await page.innerText('#cast-code')).trim();
+      assert(/^[0-9a-f]{64}$/.test(tracking), `tracking code ${tracking}`);
+      assert(tracking === code, 'the code shown at review is the receipt');
+      assert((await page.getAttribute('#cast-code', 'dir')) === 'ltr', 'code is not ltr');
+      await page.screenshot({ path: join(OUT, `${l}-booth-cast.png`), fullPage: true });
+      // one POST, to the portal's own /cast, never the credential
+      assert(posted.length === 1 && posted[0].url === `${BASE}/cast`, `posts: ${posted.map((p) => p.url)}`);
+      const sent = posted[0].body;
+      const secret = JSON.parse(readFileSync(credPath, 'utf8')).secret;
+      assert(!sent.toString('hex').includes(secret) && !sent.toString('latin1').includes(secret), 'the secret left the page');
+      // the envelope (board-server.md §2): version 1, kind remote-ballot, this election
+      const kind = 'remote-ballot';
+      assert(sent[0] === 1 && sent[1] === kind.length && sent.subarray(2, 2 + kind.length).toString() === kind, 'envelope header');
+      assert(sent.subarray(2 + kind.length, 34 + kind.length).toString('hex') === params.fingerprint, 'envelope election');
+      const sha = await import('node:crypto').then((c) => c.createHash('sha256').update(sent).digest('hex'));
+      assert(sha === tracking, 'tracking code is SHA-256 of the envelope');
+      const body = JSON.parse(sent.subarray(75 + kind.length, sent.length - 96).toString());
+      assert(body.format === 'sanduq-remote-ballot/0.1' && body.station === st.id, 'remote ballot content');
+      assert(body.credential === sent.subarray(sent.length - 96, sent.length - 64).toString('hex'), 'signer is the credential');
+      // the board has it
+      const onBoard = await page.request.get(`${BOARD}/proof/${tracking}`);
+      assert([200, 404].includes(onBoard.status()), `board: ${onBoard.status()}`);
+      casts[l] = tracking;
+      // the receipt page: verified by the server and in the browser (the checkpoint may
+      // take a moment to be published and cosigned)
+      await page.click('#cast-receipt');
+      let ok = false;
+      for (let i = 0; i < 40 && !ok; i += 1) {
+        const h = await page.locator('#h-answer').innerText();
+        ok = h.includes(say(l, 'board-verified'));
+        if (!ok) {
+          await page.waitForTimeout(500);
+          await page.reload();
+        }
+      }
+      assert(ok, `receipt not verified: ${await page.locator('#h-answer').innerText()}`);
+      assert((await page.getAttribute('html', 'dir')) === (RTL.has(l) ? 'rtl' : 'ltr'), 'receipt dir');
+      const table = await page.innerText('#board-receipt');
+      assert(table.includes(tracking) && table.includes(kind), 'entry shown');
+      assert(table.includes(say(l, 'board-sig-ok')) && table.includes(say(l, 'board-inclusion-ok')), 'server checks');
+      assert(table.includes('witness.test.example') && table.includes(say(l, 'board-cosig-ok')), 'witness');
+      await page.waitForSelector('#board-browser:not([hidden])', { timeout: 30000 });
+      assert((await page.getAttribute('#board-browser', 'data-verified')) === 'yes',
+        `browser check: ${await page.innerText('#board-browser')}`);
+      assert((await page.innerText('#board-browser-result')).startsWith('✔'), 'browser result');
+      // the code and hashes read left to right inside a right-to-left page
+      assert((await page.locator('#board-receipt code[dir="ltr"]').count()) >= 3, 'ltr codes');
+      await page.screenshot({ path: join(OUT, `${l}-receipt-board.png`), fullPage: true });
+      assert(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+      await page.close();
+    });
+  }
+  rmSync(credDir, { recursive: true, force: true });
+
+  for (const l of LOCALES) {
+    await test(`${l} receipt: unknown and malformed codes are clear errors`, async () => {
+      const page = await context.newPage();
+      await page.goto(`${BASE}/${l}/receipt?code=${'0'.repeat(64)}`);
+      let h = await page.locator('h2#h-answer.status.bad').innerText();
+      assert(h.includes(say(l, 'board-not-found')), `unknown: ${h}`);
+      await page.goto(`${BASE}/${l}/receipt?code=not-a-code`);
+      h = await page.locator('h2#h-answer.status.bad').innerText();
+      assert(h.includes(say(l, 'receipt-bad-code')), `malformed: ${h}`);
+      await page.screenshot({ path: join(OUT, `${l}-receipt-bad-code.png`), fullPage: true });
+      await page.close();
+    });
+  }
+
+  // a board that tampers with its proofs: a second portal reads the board through a proxy
+  // that changes one inclusion-proof hash
+  await test('tampered inclusion proof: refused by the server and in the browser, every locale', async () => {
+    assert(SANDUQ && BOOTH_PKG && LOG_VKEY && WITNESS_VKEY, 'SANDUQ, BOOTH_PKG, LOG_VKEY, WITNESS_VKEY must be set');
+    const code = casts.en;
+    assert(code, 'no ballot was cast');
+    const proxy = createServer(async (req, res) => {
+      const up = await fetch(`${BOARD}${req.url}`);
+      let text = await up.text();
+      if (req.url.startsWith('/proof/') && up.status === 200) {
+        const lines = text.split('\n');
+        // line 4 is the first proof hash; change its first base64 digit
+        assert(lines[3] !== '', 'no proof hash to tamper with');
+        lines[3] = (lines[3][0] === 'A' ? 'B' : 'A') + lines[3].slice(1);
+        text = lines.join('\n');
+      }
+      res.writeHead(up.status, { 'content-type': up.headers.get('content-type') || 'text/plain' });
+      res.end(text);
+    });
+    await new Promise((r) => proxy.listen(0, '127.0.0.1', r));
+    const proxyUrl = `http://127.0.0.1:${proxy.address().port}`;
+    const portal = spawn(SANDUQ, ['portal', '--record', RECORD, '--listen', '127.0.0.1:0', '--booth-pkg', BOOTH_PKG,
+      '--board', proxyUrl, '--log-key', LOG_VKEY, '--witness-key', WITNESS_VKEY], { stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      const base2 = await new Promise((resolve, reject) => {
+        let err = '';
+        portal.stderr.on('data', (d) => {
+          err += d;
+          const m = err.match(/http:\/\/127\.0\.0\.1:\d+/);
+          if (m) resolve(m[0]);
+        });
+        portal.on('exit', () => reject(new Error(`portal exited: ${err}`)));
+        setTimeout(() => reject(new Error('portal did not start')), 60000);
+      });
+      for (const l of LOCALES) {
+        const page = await context.newPage();
+        await page.goto(`${base2}/${l}/receipt?code=${code}`);
+        const h = await page.locator('h2#h-answer.status.bad').innerText();
+        assert(h.includes(say(l, 'board-failed')), `${l}: ${h}`);
+        const table = await page.innerText('#board-receipt');
+        assert(table.includes(say(l, 'board-inclusion-bad')), `${l}: inclusion not refused`);
+        assert(table.includes(say(l, 'board-sig-ok')), `${l}: the checkpoint itself is genuine`);
+        await page.waitForSelector('#board-browser:not([hidden])', { timeout: 30000 });
+        assert((await page.getAttribute('#board-browser', 'data-verified')) === 'no', `${l}: browser accepted a tampered proof`);
+        await page.screenshot({ path: join(OUT, `${l}-receipt-tampered.png`), fullPage: true });
+        await page.close();
+      }
+    } finally {
+      portal.kill();
+      proxy.close();
+    }
+  });
 
   await test('receipt: an unknown code is reported as not found', async () => {
     const page = await context.newPage();

@@ -8,7 +8,10 @@
 //!   the verification status, the round-by-round report of each count, downloads; the receipt
 //!   check (a tracking code looked up in the record, its code recomputed by the server and, where
 //!   JavaScript runs, again in the browser); the voting booth (the ballot encrypted in the
-//!   browser by `sanduq-booth-wasm`, reviewed, challenged and opened);
+//!   browser by `sanduq-booth-wasm`, reviewed, challenged and opened, and, for a voter signed
+//!   in with a credential, cast to the bulletin board);
+//! - [`board`]: the bulletin board behind the portal: receipts (entry, inclusion proof,
+//!   co-signed checkpoint) fetched and verified, remote ballots passed on;
 //! - [`anomaly`]: station-level anomaly flags (pure);
 //! - [`i18n`]: locales, fluent messages, locale digits and dates;
 //! - [`solar_hijri`]: the Solar Hijri calendar;
@@ -22,6 +25,7 @@
 #![deny(clippy::unwrap_used, clippy::indexing_slicing)]
 
 pub mod anomaly;
+pub mod board;
 pub mod csv;
 pub mod i18n;
 pub mod pages;

@@ -4,10 +4,11 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use sanduq_election::Names;
 use sanduq_record::hierarchy::Level;
 use sanduq_record::verify::Status;
@@ -40,6 +41,9 @@ pub fn router(portal: Arc<Portal>) -> Router {
         .route("/static/booth.js", get(booth_js))
         .route("/static/receipt.js", get(receipt_js))
         .route("/receipt-data/{code}", get(receipt_data))
+        .route("/{lang}/booth/style", get(booth_style))
+        .route("/cast", post(cast))
+        .route("/board/proof/{code}", get(board_proof))
         .fallback(not_found)
         .with_state(portal)
 }
@@ -1152,6 +1156,37 @@ pub struct ReceiptView {
     opened: Vec<(String, Vec<String>)>,
 }
 
+/// A witness's cosignature, as shown.
+#[derive(Debug)]
+pub struct WitnessRow {
+    name: String,
+    ok: bool,
+    text: String,
+}
+
+/// A receipt from the bulletin board, checked, as shown.
+#[derive(Debug)]
+pub struct BoardView {
+    code: String,
+    kind: String,
+    signer: String,
+    station: Option<String>,
+    index: String,
+    size: String,
+    origin: String,
+    root: String,
+    proof: Vec<String>,
+    entry_ok: bool,
+    log_ok: bool,
+    witnesses: Vec<WitnessRow>,
+    inclusion_ok: bool,
+    verified: bool,
+    reason: String,
+    log_key: String,
+    witness_keys: String,
+    quorum: usize,
+}
+
 #[derive(Template)]
 #[template(path = "receipt.html")]
 struct ReceiptTpl<'a> {
@@ -1160,6 +1195,58 @@ struct ReceiptTpl<'a> {
     searched: bool,
     found: Option<ReceiptView>,
     in_browser: bool,
+    bad_code: bool,
+    board: Option<BoardView>,
+    board_error: Option<String>,
+    has_board: bool,
+}
+
+fn board_view(
+    t: &Tr<'_>,
+    link: &crate::board::BoardLink,
+    c: &crate::board::BoardCheck,
+) -> BoardView {
+    use crate::board::Cosigned;
+    BoardView {
+        code: c.tracking_code.clone(),
+        kind: c.kind.clone().unwrap_or_default(),
+        signer: c.signer.clone().unwrap_or_default(),
+        station: c.station.clone(),
+        index: t.int(c.index),
+        size: t.int(c.size),
+        origin: c.origin.clone(),
+        root: c.root.clone(),
+        proof: c.proof.clone(),
+        entry_ok: c.entry_ok,
+        log_ok: c.log_signature,
+        witnesses: c
+            .witnesses
+            .iter()
+            .map(|(name, st)| WitnessRow {
+                name: name.clone(),
+                ok: matches!(st, Cosigned::Valid(_)),
+                text: t.get(match st {
+                    Cosigned::Valid(_) => "board-cosig-ok",
+                    Cosigned::Missing => "board-cosig-missing",
+                    Cosigned::Invalid => "board-cosig-bad",
+                    Cosigned::Future(_) => "board-cosig-future",
+                }),
+            })
+            .collect(),
+        inclusion_ok: c.inclusion,
+        verified: c.verdict.is_ok(),
+        reason: c.verdict.clone().err().unwrap_or_default(),
+        log_key: link.log_key.to_vkey(),
+        witness_keys: serde_json::to_string(&link.witness_vkeys()).unwrap_or_default(),
+        quorum: link.quorum,
+    }
+}
+
+fn is_code(code: &str) -> bool {
+    code.len() == 64
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// A tracking code as typed: hex digits only, lower case (spaces and dashes dropped).
@@ -1236,11 +1323,38 @@ async fn receipt(
                 .collect(),
         }
     });
+    let bad_code = !typed.is_empty() && !is_code(&code);
+    let mut board = None;
+    let mut board_error = None;
+    if let (None, false, Some(link)) = (&found, bad_code || typed.is_empty(), &p.board) {
+        let (l2, c2) = (link.clone(), code.clone());
+        let looked = tokio::task::spawn_blocking(move || {
+            crate::board::lookup(&l2, &c2, crate::board::now())
+        })
+        .await
+        .unwrap_or_else(|e| crate::board::Lookup::Unreachable(e.to_string()));
+        match looked {
+            crate::board::Lookup::Checked(c) => board = Some(board_view(&t, link, &c)),
+            crate::board::Lookup::NotFound => board_error = Some(t.get("board-not-found")),
+            crate::board::Lookup::NotYetPublished => board_error = Some(t.get("board-not-yet")),
+            crate::board::Lookup::Malformed(e) => {
+                board_error = Some(format!("{} ({e})", t.get("board-malformed")));
+            }
+            crate::board::Lookup::Unreachable(e) => {
+                eprintln!("portal: board: {e}");
+                board_error = Some(t.get("board-unreachable"));
+            }
+        }
+    }
     let tpl = ReceiptTpl {
         in_browser: p.booth_pkg.is_some(),
         searched: !typed.is_empty(),
+        has_board: p.board.is_some(),
         typed,
         found,
+        bad_code,
+        board,
+        board_error,
         t,
     };
     let title = tpl.t.get("receipt-heading");
@@ -1307,6 +1421,7 @@ pub struct BoothContest {
 struct BoothTpl<'a> {
     t: Tr<'a>,
     contests: Vec<BoothContest>,
+    has_board: bool,
 }
 
 async fn booth(State(p): State<Shared>, Path(lang): Path<String>) -> Response {
@@ -1338,7 +1453,11 @@ async fn booth(State(p): State<Shared>, Path(lang): Path<String>) -> Response {
                 .collect(),
         })
         .collect();
-    let tpl = BoothTpl { contests, t };
+    let tpl = BoothTpl {
+        contests,
+        has_board: p.board.is_some(),
+        t,
+    };
     let title = tpl.t.get("booth-heading");
     match tpl.render() {
         Ok(body) => page(p, l, "/booth", title, Vec::new(), body),
@@ -1371,4 +1490,135 @@ async fn receipt_data(State(p): State<Shared>, Path(code): Path<String>) -> Resp
         "ballot": e.ballot_json,
     });
     ([(header::CONTENT_TYPE, "application/json")], v.to_string()).into_response()
+}
+
+// ---------------------------------------------------------------- board
+
+fn json_answer(status: StatusCode, body: impl Into<axum::body::Body>) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.into(),
+    )
+        .into_response()
+}
+
+/// `POST /cast`: the envelope of a remote ballot (bytes), passed on to the board's
+/// `POST /entry`; the board's status and JSON answer come back unchanged, so the page needs
+/// only its own origin. Anything but a validly signed `remote-ballot` envelope is refused
+/// here (`422 not_a_remote_ballot`) and never reaches the board.
+async fn cast(State(p): State<Shared>, body: Bytes) -> Response {
+    let Some(link) = p.board.clone() else {
+        return json_answer(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{\"error\":\"no_board\"}\n",
+        );
+    };
+    // Only voters' ballots pass here; every other entry goes to the board directly.
+    let kind = sanduq_board::envelope::Envelope::parse(&body).map(|e| e.kind().to_owned());
+    if kind.as_deref() != Ok("remote-ballot") {
+        return json_answer(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{\"error\":\"not_a_remote_ballot\"}\n",
+        );
+    }
+    let answer = tokio::task::spawn_blocking(move || crate::board::submit(&link, &body)).await;
+    match answer {
+        Ok(Ok((status, body))) => json_answer(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY),
+            body,
+        ),
+        Ok(Err(e)) => {
+            eprintln!("portal: board: {e}");
+            json_answer(
+                StatusCode::BAD_GATEWAY,
+                "{\"error\":\"board_unreachable\"}\n",
+            )
+        }
+        Err(e) => {
+            eprintln!("portal: {e}");
+            json_answer(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "{\"error\":\"internal\"}\n",
+            )
+        }
+    }
+}
+
+/// `GET /board/proof/<code>`: the board's receipt, unchanged, for the page's own check in
+/// the browser.
+async fn board_proof(State(p): State<Shared>, Path(code): Path<String>) -> Response {
+    let Some(link) = p.board.clone() else {
+        return (StatusCode::NOT_FOUND, "no board").into_response();
+    };
+    let code = normalise_code(&code);
+    if !is_code(&code) {
+        return (StatusCode::BAD_REQUEST, "bad tracking code").into_response();
+    }
+    match tokio::task::spawn_blocking(move || crate::board::fetch_receipt(&link, &code)).await {
+        Ok(Ok((status, body))) => (
+            StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY),
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            body,
+        )
+            .into_response(),
+        Ok(Err(e)) => (StatusCode::BAD_GATEWAY, e).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+/// The query of the ballot-style lookup.
+#[derive(Debug, serde::Deserialize)]
+pub struct StyleQuery {
+    station: String,
+    group: Option<String>,
+}
+
+/// `GET /<lang>/booth/style?station=…&group=…`: the booth's values for a credential's
+/// ballot style (`setup`, for the encryption) and its contests as shown, in the language.
+async fn booth_style(
+    State(p): State<Shared>,
+    Path(lang): Path<String>,
+    Query(q): Query<StyleQuery>,
+) -> Response {
+    let l = match locale_or_404(&lang) {
+        Ok(l) => l,
+        Err(r) => return *r,
+    };
+    let t = Tr {
+        portal: &p,
+        locale: l,
+    };
+    let group = q.group.as_deref().filter(|g| !g.is_empty());
+    let (setup, contests) = match p.style_setup(&q.station, group) {
+        Ok(v) => v,
+        Err(e) => {
+            let body = serde_json::json!({ "error": e }).to_string();
+            return json_answer(StatusCode::NOT_FOUND, body);
+        }
+    };
+    let shown: Vec<serde_json::Value> = contests
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "id": c.id.as_str(),
+                "title": contest_title(&p, c.id.as_str(), l),
+                "max": c.max_selections,
+                "candidates": c.candidates.iter().map(|k| serde_json::json!({
+                    "id": k.id.as_str(),
+                    "number": t.int(u64::from(k.ballot_number)),
+                    "symbol": symbol_glyph(&k.symbol),
+                    "symbol_name": k.symbol,
+                    "name": name_in(&k.name, l),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let body = serde_json::json!({
+        "setup": setup,
+        "contests": shown,
+        "station": unit_name(&p, &q.station, l, &t),
+    })
+    .to_string();
+    json_answer(StatusCode::OK, body)
 }

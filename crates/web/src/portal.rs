@@ -150,6 +150,10 @@ pub struct Portal {
     pub booth_pkg: Option<BoothPkg>,
     /// The election fingerprint, hex.
     pub fingerprint: String,
+    /// The joint election key, hex.
+    pub joint_key: String,
+    /// The bulletin board that receipts are checked against and remote ballots cast to.
+    pub board: Option<crate::board::BoardLink>,
     /// Every ballot by confirmation code.
     pub receipts: BTreeMap<String, ReceiptEntry>,
     /// Province centroids by ISO 3166-2 code: (lat, lng).
@@ -307,6 +311,8 @@ impl Portal {
             as_of_days,
             receipts,
             fingerprint: params.fingerprint.clone(),
+            joint_key: joint_key.to_owned(),
+            board: None,
             booth_setup,
             booth_pkg: None,
             centroids: centroids(PROVINCES_CSV)?,
@@ -329,6 +335,40 @@ impl Portal {
             wasm: read("sanduq_booth_wasm_bg.wasm")?,
         });
         Ok(self)
+    }
+
+    /// Check receipts against, and cast remote ballots to, the bulletin board `link`.
+    #[must_use]
+    pub fn with_board(mut self, link: crate::board::BoardLink) -> Portal {
+        self.board = Some(link);
+        self
+    }
+
+    /// The booth's public values for the ballot style of a voter of `group` at `station`
+    /// (JSON for `sanduq-booth-wasm`: fingerprint, joint key, the style's contests in order).
+    pub fn style_setup(
+        &self,
+        station: &str,
+        group: Option<&str>,
+    ) -> Result<(serde_json::Value, Vec<&sanduq_election::Contest>), String> {
+        let ids = self
+            .manifest
+            .ballot_style(station, group, 1)
+            .map_err(|e| e.to_string())?;
+        let contests: Vec<&sanduq_election::Contest> = ids
+            .iter()
+            .filter_map(|id| self.manifest.contest(id.as_str()))
+            .collect();
+        let setup = serde_json::json!({
+            "fingerprint": self.fingerprint,
+            "joint_key": self.joint_key,
+            "contests": contests.iter().map(|c| serde_json::json!({
+                "contest": c.id.as_str(),
+                "selections": c.candidates.iter().map(|k| k.id.as_str()).collect::<Vec<_>>(),
+                "max_selections": c.max_selections,
+            })).collect::<Vec<_>>(),
+        });
+        Ok((setup, contests))
     }
 
     /// Cast ballots at a unit: the largest ballot count of any contest tallied there.

@@ -376,9 +376,9 @@ fn stored(a: &StepArgs, c: &Context1, stage: &str) -> Result<StoredSecrets, Fail
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct KeyShareFile {
-    secret: String,
-    public: String,
+pub(crate) struct KeyShareFile {
+    pub(crate) secret: String,
+    pub(crate) public: String,
 }
 
 // ---- the secret file: encrypted at rest ------------------------------------------------
@@ -387,7 +387,7 @@ const SECRET_FORMAT: &str = "sanduq-trustee-secret/1";
 const STAGE_REGISTERED: &str = "registered";
 const STAGE_DEALT: &str = "dealt";
 /// After `finish`: the key share (`{"secret": hex, "public": hex}`).
-const STAGE_KEY_SHARE: &str = "key-share";
+pub(crate) const STAGE_KEY_SHARE: &str = "key-share";
 /// Argon2id cost: 19 MiB, 2 passes, 1 lane (the OWASP minimum for Argon2id).
 const M_COST: u32 = 19 * 1024;
 const T_COST: u32 = 2;
@@ -500,7 +500,7 @@ fn seal(
     Ok(())
 }
 
-fn open(
+pub(crate) fn open(
     path: &Path,
     trustee: TrusteeIndex,
     stage: &str,

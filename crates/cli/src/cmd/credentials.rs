@@ -1,0 +1,200 @@
+//! `sanduq credentials`: the credential authority issues one voter credential per eligible
+//! voter for remote voting, and publishes the public list on the board
+//! (`docs/spec/board-server.md` §9).
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, anyhow};
+use sanduq_board::client::Client;
+use sanduq_board::credentials::{self, CREDENTIALS_KIND};
+use sanduq_board::envelope::{Envelope, Fingerprint};
+use sanduq_board::publication::signing_key_from_file;
+use sanduq_election::Manifest;
+use sanduq_record::protocol::Election;
+
+use crate::Failure;
+use crate::cmd::election;
+
+/// Voter credentials for remote voting.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Issue one credential per voter of a voters file: writes the public list
+    /// `credentials.json`, the signed board entry `credentials.entry`, and one secret file
+    /// per voter under `secret/` (exit 2 naming each bad line as file:line).
+    Issue(IssueArgs),
+    /// Post the signed credential list (`credentials.entry`) to a board; prints its index and
+    /// tracking code (exit 1 if the board refuses it).
+    Publish(PublishArgs),
+}
+
+/// `sanduq credentials issue`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "The voters file is UTF-8 text, one eligible voter per line: `station` or \
+                  `station,group` (spaces around a field ignored; empty lines and lines \
+                  starting with # skipped; an optional first line `station,group`).\n\n\
+                  Writes into OUT (created; refused if it exists): credentials.json (the \
+                  public list), credentials.entry (that list as a board envelope signed by \
+                  the authority key, ready for `sanduq credentials publish`), and \
+                  secret/voter-NNNNNN.json, the secret credential of the N-th voter of the \
+                  voters file (mode 0600), to be handed to that voter privately.\n\n\
+                  Exit codes: 0 written; 2 bad input (every bad voters line is named)."
+)]
+pub(crate) struct IssueArgs {
+    /// The election set-up folder (`sanduq election new --out`).
+    #[arg(long)]
+    election: PathBuf,
+    /// The credential authority's signing key file (`sanduq board keygen --log NAME`);
+    /// the board must be started with its public key as `--authority-key`.
+    #[arg(long, visible_alias = "board-key")]
+    authority_key: PathBuf,
+    /// The voters file (see below).
+    #[arg(long)]
+    voters: PathBuf,
+    /// The folder to write (must not exist).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// `sanduq credentials publish`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct PublishArgs {
+    /// The signed list written by `issue` (`credentials.entry`).
+    #[arg(long)]
+    entry: PathBuf,
+    /// The board's base URL, e.g. `http://127.0.0.1:8080`.
+    #[arg(long)]
+    board: String,
+}
+
+pub(crate) fn run(args: Args) -> Result<(), Failure> {
+    match args.command {
+        Command::Issue(a) => issue(&a),
+        Command::Publish(a) => publish(&a),
+    }
+}
+
+/// The election of a set-up folder (checked as every later step checks it).
+pub(crate) fn load_election(dir: &Path) -> Result<Election, Failure> {
+    election::load(dir)?;
+    let path = dir.join(election::MANIFEST_FILE);
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let manifest = Manifest::parse(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    Ok(
+        Election::setup(manifest, sanduq_crypto::params::DEFAULT_GENERATOR_SEED)
+            .map_err(|e| anyhow!("{}: {e}", dir.display()))?,
+    )
+}
+
+fn write_file(path: &Path, bytes: &[u8], secret: bool) -> Result<(), Failure> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    if secret {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        opts.mode(0o600);
+    }
+    #[cfg(not(unix))]
+    let _ = secret;
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("{}: cannot create", path.display()))?;
+    f.write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .with_context(|| format!("{}: cannot write", path.display()))?;
+    Ok(())
+}
+
+fn issue(a: &IssueArgs) -> Result<(), Failure> {
+    let election = load_election(&a.election)?;
+    let key_text = std::fs::read_to_string(&a.authority_key)
+        .with_context(|| format!("cannot read {}", a.authority_key.display()))?;
+    let key = signing_key_from_file(&key_text)
+        .map_err(|e| anyhow!("{}: {e}", a.authority_key.display()))?;
+    let text = std::fs::read_to_string(&a.voters)
+        .with_context(|| format!("cannot read {}", a.voters.display()))?;
+    let voters = credentials::parse_voters(&text, &a.voters.display().to_string(), &election)
+        .map_err(|errors| {
+            let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            anyhow!("{}", lines.join("\n"))
+        })?;
+    if voters.is_empty() {
+        return Err(anyhow!("{}: no voter", a.voters.display()).into());
+    }
+    let fp = *election.fingerprint().as_bytes();
+    let mut rng = crate::cmd::ceremony::os_rng()?;
+    let (list, secrets) = credentials::issue(fp, &voters, &mut rng);
+    let list_bytes = list.to_bytes();
+    let entry = Envelope::sign(CREDENTIALS_KIND, Fingerprint(fp), &list_bytes, true, &key)
+        .map_err(|e| {
+            anyhow!(
+                "the list of {} credentials does not fit in one board entry: {e}",
+                list.len()
+            )
+        })?;
+    std::fs::create_dir(&a.out).with_context(|| {
+        format!(
+            "cannot create {} (it must not exist already)",
+            a.out.display()
+        )
+    })?;
+    let secret_dir = a.out.join("secret");
+    std::fs::create_dir(&secret_dir)
+        .with_context(|| format!("cannot create {}", secret_dir.display()))?;
+    for (n, s) in secrets.iter().enumerate() {
+        let path = secret_dir.join(format!("voter-{:06}.json", n + 1));
+        write_file(&path, &s.to_json(), true)?;
+    }
+    write_file(&a.out.join("credentials.json"), &list_bytes, false)?;
+    write_file(&a.out.join("credentials.entry"), entry.as_bytes(), false)?;
+    println!(
+        "{} credentials issued for election {}; publish {} with `sanduq credentials publish`",
+        list.len(),
+        sanduq_crypto::group::to_hex(&fp),
+        a.out.join("credentials.entry").display()
+    );
+    Ok(())
+}
+
+fn publish(a: &PublishArgs) -> Result<(), Failure> {
+    let bytes =
+        std::fs::read(&a.entry).with_context(|| format!("cannot read {}", a.entry.display()))?;
+    let e = Envelope::parse(&bytes).map_err(|e| anyhow!("{}: {e}", a.entry.display()))?;
+    if e.kind() != CREDENTIALS_KIND {
+        return Err(anyhow!(
+            "{}: a {:?} entry, not a credential list",
+            a.entry.display(),
+            e.kind()
+        )
+        .into());
+    }
+    let answer = Client::new(&a.board)
+        .submit(&bytes)
+        .map_err(|e| anyhow!("{}: {e}", a.board))?;
+    match answer.status {
+        200 | 201 => {
+            let v: serde_json::Value = serde_json::from_slice(&answer.body)
+                .map_err(|e| anyhow!("{}: unreadable answer: {e}", a.board))?;
+            let field = |k: &str| v.get(k).map(ToString::to_string).unwrap_or_default();
+            println!(
+                "index {} tracking code {}",
+                field("index"),
+                field("tracking_code").trim_matches('"')
+            );
+            Ok(())
+        }
+        s => Err(Failure::CheckFailed(anyhow!(
+            "{}: the board refused the list: {s} {}",
+            a.board,
+            answer.text().trim_end()
+        ))),
+    }
+}

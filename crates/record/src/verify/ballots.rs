@@ -1,0 +1,615 @@
+//! Checks 4 to 8, and the station sums of check 9, on ballot files read line by line.
+//!
+//! Each `ballots.jsonl` is read in chunks of at most [`CHUNK_LINES`] lines and
+//! [`CHUNK_BYTES`] bytes. A chunk is decoded and checked in parallel (encoding, batched
+//! proofs, openings), then in order (duplicates, device chains), its cast ballots are added
+//! into the running station sums, and it is dropped. What is kept across chunks:
+//!
+//! - per device, its station, file, last code and count (O(devices));
+//! - per station, per contest, the running encrypted sums (O(stations × candidates));
+//! - for the duplicate check, 16 bytes per ballot (a digest of its code) and 16 bytes per
+//!   selection (the first 16 bytes of `α`). A ciphertext copied from one ballot into another
+//!   can sit anywhere in the record, so finding it needs a trace of every selection; 16 bytes
+//!   is a tenth of the 160 bytes of hex `α ‖ β` alone, and two distinct random `α` agree on
+//!   16 bytes with probability 2⁻¹²⁸.
+
+use std::collections::{BTreeMap, HashSet};
+
+use rayon::prelude::*;
+use sanduq_crypto::contest::{ContestItem, EncryptedContest};
+use sanduq_crypto::elgamal::AggregateCiphertext;
+use sanduq_crypto::group::to_hex;
+
+use super::{Fail, State, Verified, check_opening, fail};
+use crate::chain::{chain_close, chain_start, confirmation_code};
+use crate::hierarchy::Level;
+use crate::protocol::{Election, contest_from_wire};
+use crate::record::{Location, location_of};
+use crate::store::sha256;
+use crate::wire::{BallotLine, DevicesFile, from_canonical, to_canonical};
+
+/// Most lines in one chunk.
+pub(crate) const CHUNK_LINES: usize = 64;
+/// Most bytes of lines in one chunk (a chunk holds at least one line).
+pub(crate) const CHUNK_BYTES: usize = 16 << 20;
+
+/// Per station, per contest: cast ballots and the product of their ciphertexts.
+pub(crate) type Sums = BTreeMap<String, BTreeMap<String, (u64, Vec<AggregateCiphertext>)>>;
+
+/// A decoded ballot line.
+pub(super) struct Ballot {
+    file: String,
+    line: usize,
+    pub(super) raw: BallotLine,
+    pub(super) contests: Vec<EncryptedContest>,
+    /// Canonical JSON of the `ballot` object (what the confirmation code covers).
+    canonical: Vec<u8>,
+}
+
+impl Ballot {
+    pub(super) fn name(&self) -> String {
+        format!("{}:{} (ballot {})", self.file, self.line, self.raw.code)
+    }
+}
+
+/// Device → (station, last code, count, file).
+type Chains = BTreeMap<String, (String, [u8; 32], u64, String)>;
+
+fn key16(bytes: &[u8]) -> u128 {
+    let mut k = [0u8; 16];
+    for (d, s) in k.iter_mut().zip(bytes) {
+        *d = *s;
+    }
+    u128::from_be_bytes(k)
+}
+
+/// What the ballot checks leave for the later ones.
+pub(crate) struct BallotsOutcome {
+    /// Whether checks 4 to 8 passed.
+    pub(crate) ok: bool,
+    /// The station sums of the cast ballots read.
+    pub(crate) sums: Sums,
+    /// Every device with ballots.
+    pub(crate) devices: Vec<String>,
+    /// The first 16 bytes of every selection's `α`, sorted.
+    pub(crate) alphas: Vec<u128>,
+}
+
+struct Run<'e> {
+    election: &'e Election,
+    c: &'e Verified,
+    fp: [u8; 32],
+    styles: BTreeMap<(String, Option<String>), Vec<String>>,
+    r4: Result<(), Fail>,
+    r5: Result<(), Fail>,
+    r6: Result<(), Fail>,
+    r7: Result<(), Fail>,
+    r8: Result<(), Fail>,
+    n5: u64,
+    n8: u64,
+    codes: HashSet<u128>,
+    alphas: HashSet<u128>,
+    chains: Chains,
+    previous: Option<(String, String, u64)>,
+    sums: Sums,
+}
+
+/// Checks 4 to 8 on the ballot files of `districts`, streamed; records the checks in `st`.
+pub(super) fn check_ballots(
+    st: &mut State<'_>,
+    election: &Election,
+    c: &Verified,
+    districts: &[Location],
+) -> BallotsOutcome {
+    let mut run = Run {
+        election,
+        c,
+        fp: *election.fingerprint().as_bytes(),
+        styles: BTreeMap::new(),
+        r4: Ok(()),
+        r5: Ok(()),
+        r6: Ok(()),
+        r7: Ok(()),
+        r8: Ok(()),
+        n5: 0,
+        n8: 0,
+        codes: HashSet::new(),
+        alphas: HashSet::new(),
+        chains: BTreeMap::new(),
+        previous: None,
+        sums: BTreeMap::new(),
+    };
+    for loc in districts {
+        if !run.file(st, loc) {
+            break;
+        }
+    }
+    let ok4 = run.r4.is_ok();
+    let unread = || fail("ballots", "not every ballot could be read (check 4)");
+    if run.r7.is_ok() {
+        run.r7 = check_devices(st, districts, &run.chains, &run.fp);
+    }
+    let r5 = match run.r5 {
+        Ok(()) if !ok4 => Err(unread()),
+        r => r,
+    };
+    let r6 = match run.r6 {
+        Ok(()) if !ok4 => Err(unread()),
+        r => r,
+    };
+    let r7 = match run.r7 {
+        Ok(()) if !ok4 => Err(unread()),
+        r => r,
+    };
+    let r8 = match run.r8 {
+        Ok(()) if !ok4 => Err(unread()),
+        r => r,
+    };
+    let n = st.figures.ballots;
+    let ok = [
+        st.record(4, n, run.r4),
+        st.record(5, run.n5, r5),
+        st.record(6, n, r6),
+        st.record(7, n, r7),
+        st.record(8, run.n8, r8),
+    ]
+    .iter()
+    .all(|x| *x);
+    let mut alphas: Vec<u128> = run.alphas.into_iter().collect();
+    alphas.sort_unstable();
+    BallotsOutcome {
+        ok,
+        sums: run.sums,
+        devices: run.chains.into_keys().collect(),
+        alphas,
+    }
+}
+
+impl Run<'_> {
+    /// One district's ballot file. Returns false when reading must stop (check 4 failed).
+    fn file(&mut self, st: &mut State<'_>, loc: &Location) -> bool {
+        let path = loc.file("ballots.jsonl");
+        let mut reader = match st.open(&path) {
+            Ok(r) => r,
+            Err(e) => {
+                self.r4 = Err(e);
+                return false;
+            }
+        };
+        let mut line_no = 0usize;
+        loop {
+            // ---- read one chunk of lines
+            let mut lines: Vec<(usize, Vec<u8>)> = Vec::new();
+            let mut bytes = 0usize;
+            let mut read_err = None;
+            while lines.len() < CHUNK_LINES && bytes < CHUNK_BYTES {
+                let mut line = Vec::new();
+                match reader.read_until(b'\n', &mut line) {
+                    Ok(0) => break,
+                    Ok(_) => {
+                        line_no += 1;
+                        if line.pop() != Some(b'\n') {
+                            read_err = Some(fail(
+                                format!("{path}:{line_no}"),
+                                format!("{path}: last line not terminated"),
+                            ));
+                            break;
+                        }
+                        bytes += line.len();
+                        lines.push((line_no, line));
+                    }
+                    Err(e) => {
+                        read_err = Some(fail(&path, e));
+                        break;
+                    }
+                }
+            }
+            if lines.is_empty() && read_err.is_none() {
+                break;
+            }
+            let more = read_err.is_none();
+            if !self.chunk(st, loc, &path, lines) {
+                return false;
+            }
+            if let Some(e) = read_err {
+                self.r4 = Err(e);
+                return false;
+            }
+            if !more {
+                break;
+            }
+        }
+        // the whole file was read: its hash and length for check 15
+        st.finish(&path, reader);
+        true
+    }
+
+    /// One chunk. Returns false when check 4 failed in it.
+    fn chunk(
+        &mut self,
+        st: &mut State<'_>,
+        loc: &Location,
+        path: &str,
+        lines: Vec<(usize, Vec<u8>)>,
+    ) -> bool {
+        let h = self.election.hierarchy();
+        // ---- 4. parse (parallel), styles (in order), decode (parallel)
+        let parsed: Vec<(usize, Result<BallotLine, Fail>)> = lines
+            .into_par_iter()
+            .map(|(n, line)| {
+                let name = format!("{path}:{n}");
+                let r = from_canonical::<BallotLine>(&name, &line).map_err(|e| fail(&name, e));
+                (n, r)
+            })
+            .collect();
+        for (_, raw) in &parsed {
+            let Ok(raw) = raw else { break };
+            let key = (raw.ballot.station.clone(), raw.ballot.group.clone());
+            if !self.styles.contains_key(&key) {
+                // an unknown station's style error is reported by the decoding below
+                if let Ok(s) = self
+                    .election
+                    .style(&raw.ballot.station, raw.ballot.group.as_deref())
+                {
+                    self.styles.insert(key, s);
+                }
+            }
+        }
+        let election = self.election;
+        let styles = &self.styles;
+        let decoded: Vec<Result<Ballot, Fail>> = parsed
+            .into_par_iter()
+            .map(|(n, raw)| {
+                let raw = raw?;
+                match decode(election, styles, h, loc, &raw) {
+                    Ok((contests, canonical)) => Ok(Ballot {
+                        file: path.to_owned(),
+                        line: n,
+                        raw,
+                        contests,
+                        canonical,
+                    }),
+                    Err(reason) => Err(fail(format!("{path}:{n} (ballot {})", raw.code), reason)),
+                }
+            })
+            .collect();
+        let mut ballots = Vec::with_capacity(decoded.len());
+        let mut r4 = Ok(());
+        for d in decoded {
+            match d {
+                Ok(b) => ballots.push(b),
+                Err(e) => {
+                    r4 = Err(e);
+                    break;
+                }
+            }
+        }
+        let f = &mut st.figures;
+        f.ballots += ballots.len() as u64;
+        f.cast += ballots.iter().filter(|b| b.raw.status == "cast").count() as u64;
+        f.challenged += ballots
+            .iter()
+            .filter(|b| b.raw.status == "challenged")
+            .count() as u64;
+        f.selections += ballots
+            .iter()
+            .flat_map(|b| b.contests.iter())
+            .map(|c| c.selections.len() as u64)
+            .sum::<u64>();
+        self.proofs(&ballots);
+        self.duplicates(&ballots);
+        self.chain(&ballots);
+        self.openings(&ballots);
+        self.add_cast(&ballots);
+        if r4.is_err() {
+            self.r4 = r4;
+            return false;
+        }
+        true
+    }
+
+    /// 5. Range and limit proofs, batched (in parallel inside the batch verifier).
+    fn proofs(&mut self, ballots: &[Ballot]) {
+        let mut items = Vec::new();
+        let mut owner = Vec::new();
+        for (bi, b) in ballots.iter().enumerate() {
+            for contest in &b.contests {
+                if let Some(desc) = self.election.descriptions().get(&contest.contest_id) {
+                    items.push(ContestItem {
+                        ctx: &self.c.ctx,
+                        desc,
+                        contest,
+                    });
+                    owner.push(bi);
+                }
+            }
+        }
+        self.n5 += items.len() as u64;
+        if self.r5.is_err() {
+            return;
+        }
+        let mut rng = rand::rng();
+        if let Some(e) = sanduq_crypto::batch::failing_items(&items, &mut rng).first() {
+            let b = owner.get(e.index).and_then(|i| ballots.get(*i));
+            let contest = items
+                .get(e.index)
+                .map_or("?", |i| i.contest.contest_id.as_str());
+            self.r5 = Err(fail(
+                format!(
+                    "{} contest {contest}",
+                    b.map_or("?".to_owned(), Ballot::name)
+                ),
+                &e.error,
+            ));
+        }
+    }
+
+    /// 6. No code, no selection ciphertext twice.
+    fn duplicates(&mut self, ballots: &[Ballot]) {
+        if self.r6.is_err() {
+            return;
+        }
+        for b in ballots {
+            if !self.codes.insert(key16(&sha256(b.raw.code.as_bytes()))) {
+                self.r6 = Err(fail(b.name(), "this confirmation code appears twice"));
+                return;
+            }
+            for c in &b.contests {
+                for s in &c.selections {
+                    if !self.alphas.insert(key16(s.ciphertext.alpha().as_bytes())) {
+                        self.r6 = Err(fail(
+                            format!(
+                                "{} contest {} selection {}",
+                                b.name(),
+                                c.contest_id,
+                                s.selection_id
+                            ),
+                            "this ciphertext appears in another ballot",
+                        ));
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// 7. The chain of confirmation codes of each device.
+    fn chain(&mut self, ballots: &[Ballot]) {
+        if self.r7.is_err() {
+            return;
+        }
+        for b in ballots {
+            if let Err(e) = self.chain_one(b) {
+                self.r7 = Err(e);
+                return;
+            }
+        }
+    }
+
+    fn chain_one(&mut self, b: &Ballot) -> Result<(), Fail> {
+        let fp = &self.fp;
+        let dev = &b.raw.ballot.device;
+        let seq = b.raw.ballot.seq;
+        if let Some((file, d, s)) = &self.previous {
+            if file == &b.file && (d.as_str(), *s) >= (dev.as_str(), seq) {
+                return Err(fail(
+                    b.name(),
+                    "ballots not in order of device and sequence number",
+                ));
+            }
+        }
+        self.previous = Some((b.file.clone(), dev.clone(), seq));
+        let entry = self.chains.entry(dev.clone()).or_insert_with(|| {
+            (
+                b.raw.ballot.station.clone(),
+                chain_start(fp, dev),
+                0,
+                b.file.clone(),
+            )
+        });
+        if entry.0 != b.raw.ballot.station || entry.3 != b.file {
+            return Err(fail(
+                b.name(),
+                format!("device {dev} appears at two stations or in two files"),
+            ));
+        }
+        if seq != entry.2 + 1 {
+            return Err(fail(
+                b.name(),
+                format!(
+                    "sequence number {seq} where {} follows on device {dev}",
+                    entry.2 + 1
+                ),
+            ));
+        }
+        if b.raw.prev_code != to_hex(&entry.1) {
+            return Err(fail(
+                b.name(),
+                "previous code is not the device's last code",
+            ));
+        }
+        let code = confirmation_code(fp, dev, &entry.1, &b.canonical);
+        if to_hex(&code) != b.raw.code {
+            return Err(fail(
+                b.name(),
+                "confirmation code is not the hash of the chain and the ballot",
+            ));
+        }
+        entry.1 = code;
+        entry.2 += 1;
+        Ok(())
+    }
+
+    /// 8. Challenged ballots re-encrypt from their openings (in parallel).
+    fn openings(&mut self, ballots: &[Ballot]) {
+        let challenged: Vec<&Ballot> = ballots
+            .iter()
+            .filter(|b| b.raw.status == "challenged")
+            .collect();
+        self.n8 += challenged.len() as u64;
+        if self.r8.is_err() {
+            return;
+        }
+        let (election, c) = (self.election, self.c);
+        let bad = challenged
+            .par_iter()
+            .map(|b| check_opening(election, c, &b.raw, &b.contests).map_err(|r| fail(b.name(), r)))
+            .find_first(Result::is_err);
+        if let Some(Err(e)) = bad {
+            self.r8 = Err(e);
+        }
+    }
+
+    /// 9 (first half). Cast ballots into their station's sums.
+    fn add_cast(&mut self, ballots: &[Ballot]) {
+        for b in ballots.iter().filter(|b| b.raw.status == "cast") {
+            let unit = self.sums.entry(b.raw.ballot.station.clone()).or_default();
+            for c in &b.contests {
+                let e = unit
+                    .entry(c.contest_id.clone())
+                    .or_insert_with(|| (0, vec![AggregateCiphertext::zero(); c.selections.len()]));
+                e.0 += 1;
+                for (a, s) in e.1.iter_mut().zip(&c.selections) {
+                    a.add(&s.ciphertext);
+                }
+            }
+        }
+    }
+}
+
+/// Check 4 on one parsed line: station, status, style, candidates, encodings. Returns the
+/// decoded contests and the canonical JSON of the `ballot` object.
+fn decode(
+    election: &Election,
+    styles: &BTreeMap<(String, Option<String>), Vec<String>>,
+    h: &crate::hierarchy::Hierarchy,
+    loc: &Location,
+    raw: &BallotLine,
+) -> Result<(Vec<EncryptedContest>, Vec<u8>), String> {
+    if location_of(h, &raw.ballot.station).as_ref() != Some(loc)
+        || h.unit(&raw.ballot.station).map(|u| u.level) != Some(Level::Station)
+    {
+        return Err(format!(
+            "station {} is not a polling station of this district",
+            raw.ballot.station
+        ));
+    }
+    match (raw.status.as_str(), raw.opening.is_some()) {
+        ("cast", false) | ("challenged", true) => {}
+        _ => {
+            return Err(format!(
+                "status {:?} with{} an opening",
+                raw.status,
+                if raw.opening.is_some() { "" } else { "out" }
+            ));
+        }
+    }
+    let key = (raw.ballot.station.clone(), raw.ballot.group.clone());
+    let style = match styles.get(&key) {
+        Some(s) => s.clone(),
+        None => election
+            .style(&raw.ballot.station, raw.ballot.group.as_deref())
+            .map_err(|e| e.to_string())?,
+    };
+    let have: Vec<&str> = raw
+        .ballot
+        .contests
+        .iter()
+        .map(|c| c.contest.as_str())
+        .collect();
+    if have != style.iter().map(String::as_str).collect::<Vec<_>>() {
+        return Err(format!(
+            "contests {have:?} are not the ballot style {style:?}"
+        ));
+    }
+    let mut out = Vec::with_capacity(raw.ballot.contests.len());
+    for cw in &raw.ballot.contests {
+        let desc = election
+            .descriptions()
+            .get(&cw.contest)
+            .ok_or_else(|| format!("unknown contest {}", cw.contest))?;
+        let ids: Vec<&str> = cw.selections.iter().map(|s| s.id.as_str()).collect();
+        if ids
+            != desc
+                .selection_ids()
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+        {
+            return Err(format!(
+                "contest {}: selections are not the manifest's candidates",
+                cw.contest
+            ));
+        }
+        out.push(contest_from_wire(cw).map_err(|e| format!("contest {}: {e}", cw.contest))?);
+    }
+    let canonical = to_canonical(&raw.ballot).map_err(|e| e.to_string())?;
+    Ok((out, canonical))
+}
+
+/// Check 7, second half: every device's closing entry in its district's `devices.json`.
+fn check_devices(
+    st: &State<'_>,
+    districts: &[Location],
+    chains: &Chains,
+    fp: &[u8; 32],
+) -> Result<(), Fail> {
+    let mut listed = std::collections::BTreeSet::new();
+    for loc in districts {
+        let path = loc.file("devices.json");
+        let file: DevicesFile = st.json(&path)?;
+        if let Location::District { district, .. } = loc {
+            if &file.district != district {
+                return Err(fail(&path, "names another district"));
+            }
+        }
+        let mut prev: Option<&str> = None;
+        for d in &file.devices {
+            if prev.is_some_and(|p| p >= d.device.as_str()) {
+                return Err(fail(
+                    format!("{path} device {}", d.device),
+                    "devices not in increasing order",
+                ));
+            }
+            prev = Some(&d.device);
+            listed.insert(d.device.clone());
+            let (station, last, count, bfile) =
+                chains.get(&d.device).cloned().unwrap_or_else(|| {
+                    (
+                        d.station.clone(),
+                        chain_start(fp, &d.device),
+                        0,
+                        loc.file("ballots.jsonl"),
+                    )
+                });
+            if station != d.station || bfile != loc.file("ballots.jsonl") {
+                return Err(fail(
+                    format!("{path} device {}", d.device),
+                    "station or district differs from its ballots'",
+                ));
+            }
+            if count != d.ballots {
+                return Err(fail(
+                    format!("{path} device {}", d.device),
+                    format!(
+                        "{} ballots recorded, the device closed with {}",
+                        count, d.ballots
+                    ),
+                ));
+            }
+            if to_hex(&chain_close(fp, &d.device, &last, count)) != d.closing {
+                return Err(fail(
+                    format!("{path} device {}", d.device),
+                    "closing value does not match the chain of its ballots",
+                ));
+            }
+        }
+    }
+    if let Some(dev) = chains.keys().find(|d| !listed.contains(*d)) {
+        return Err(fail(
+            format!("device {dev}"),
+            "has ballots but no closing entry",
+        ));
+    }
+    Ok(())
+}
