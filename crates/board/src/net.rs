@@ -64,12 +64,22 @@ impl Drop for Background {
 /// Serves `router` on `addr` until the process ends, printing `listening on <addr>` on
 /// stdout once bound (so a supervisor that asked for port 0 learns the port).
 pub fn serve_forever(addr: SocketAddr, router: Router) -> std::io::Result<()> {
+    serve_forever_with(addr, |_| router)
+}
+
+/// As [`serve_forever`], the router made once the address is bound (for routes that need
+/// the server's own address, such as pages that read the log back over HTTP).
+pub fn serve_forever_with(
+    addr: SocketAddr,
+    make: impl FnOnce(SocketAddr) -> Router,
+) -> std::io::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
+        let router = make(addr);
         {
             use std::io::Write as _;
             let mut out = std::io::stdout().lock();

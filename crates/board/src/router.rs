@@ -90,9 +90,19 @@ type AppState = Arc<Shared>;
 /// The router of a running [`Board`]. Every route is limited to
 /// [`Limits::request_timeout`](crate::server::Limits) and answers errors as JSON codes.
 pub fn router(board: &Board) -> Router {
+    build(board, true)
+}
+
+/// The same routes without a fallback, to be merged into a router that has its own (as
+/// `sanduq serve --portal-record` merges them with the pages).
+pub fn routes(board: &Board) -> Router {
+    build(board, false)
+}
+
+fn build(board: &Board, fallback: bool) -> Router {
     let shared = Arc::clone(&board.shared);
     let limits = shared.limits.clone();
-    Router::new()
+    let routes = Router::new()
         .route(
             "/entry",
             post(submit).layer(DefaultBodyLimit::max(MAX_ENVELOPE_LEN)),
@@ -106,8 +116,13 @@ pub fn router(board: &Board) -> Router {
         .route("/entry/{index}", get(get_entry))
         .route("/proof/{code}", get(get_proof))
         .route("/checkpoint", get(get_checkpoint))
-        .route("/tile/{*path}", get(get_tile))
-        .fallback(|| async { AppError::Client(StatusCode::NOT_FOUND, "not_found") })
+        .route("/tile/{*path}", get(get_tile));
+    let routes = if fallback {
+        routes.fallback(|| async { AppError::Client(StatusCode::NOT_FOUND, "not_found") })
+    } else {
+        routes
+    };
+    routes
         .layer(middleware::from_fn_with_state(
             limits.request_timeout,
             guard,

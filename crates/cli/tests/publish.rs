@@ -102,13 +102,19 @@ fn publish_fetch_verify() {
         ),
     )
     .unwrap();
+    // The log server with the pages beside it, on one address.
     let (_server, url) = spawn(&[
         "serve",
         "--validator",
         "test",
         "--config",
         cfg.to_str().unwrap(),
+        "--portal-record",
+        record.to_str().unwrap(),
     ]);
+    let page = Client::new(&url).get("en/").unwrap();
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("Kābul"), "the results portal: {}", page.text());
 
     let admin_key = d.join("admin.key");
     let publish = |jobs: &str| {
@@ -231,6 +237,22 @@ fn publish_fetch_verify() {
         assert!(std::time::Instant::now() < deadline, "no checkpoint");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
+    // Its receipt on the pages served beside the log: inclusion proof to the cosigned
+    // checkpoint, checked by the server.
+    let tracking = json_body(&a.body)["tracking_code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let page = Client::new(&url)
+        .get(&format!("en/receipt?code={tracking}"))
+        .unwrap();
+    assert_eq!(page.status, 200);
+    let text = page.text();
+    assert!(
+        text.contains("the proof leads from your entry to the signed root")
+            && text.contains("cosigned the checkpoint"),
+        "{text}"
+    );
     // Signed by a key that is not the administrator's: refused when the key is given.
     let o = fetch(&d.join("y"));
     assert_eq!(o.status.code(), Some(1));
@@ -276,4 +298,8 @@ fn first_ballot_file(record: &Path) -> std::path::PathBuf {
     }
     found.sort();
     found.remove(0)
+}
+
+fn json_body(bytes: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(bytes).unwrap()
 }

@@ -46,6 +46,13 @@ pub(crate) struct Args {
     /// submit the `credentials` list (same forms as --admin-key).
     #[arg(long, value_name = "KEY")]
     authority_key: Option<String>,
+    /// Also serve the pages for voters and observers (results portal, receipt check against
+    /// this log, remote voting booth) over this election record, on the same address.
+    #[arg(long, value_name = "RECORD")]
+    portal_record: Option<PathBuf>,
+    /// With `--portal-record`: the voting booth's WebAssembly package (as for `sanduq portal`).
+    #[arg(long, value_name = "DIR", requires = "portal_record")]
+    booth_pkg: Option<PathBuf>,
 }
 
 fn election_validator(args: &Args, cfg: &config::FileConfig) -> Result<ElectionValidator, Failure> {
@@ -117,10 +124,55 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
             .into());
         }
     };
+    let portal = match &args.portal_record {
+        Some(record) => Some(portal(record, args.booth_pkg.as_deref(), &cfg.server)?),
+        None => None,
+    };
     let board = Board::start(cfg.server, validator)
         .map_err(|e| anyhow!("{}: {e}", args.config.display()))?;
-    let app = router::router(&board);
-    net::serve_forever(cfg.listen, app).map_err(|e| anyhow!("listening on {}: {e}", cfg.listen))?;
+    let served = match portal {
+        None => net::serve_forever(cfg.listen, router::router(&board)),
+        // The pages read this same log back over HTTP (receipt proofs) and forward the
+        // booth's ballots to its `POST /entry`, exactly as when they run apart.
+        Some(make) => net::serve_forever_with(cfg.listen, |addr| {
+            let pages = sanduq_web::router(Arc::new(make(&format!("http://{addr}"))));
+            pages.merge(router::routes(&board))
+        }),
+    };
+    served.map_err(|e| anyhow!("listening on {}: {e}", cfg.listen))?;
     drop(board);
     Ok(())
+}
+
+/// The pages of `--portal-record`, linked once the server's address is known to the log
+/// they are served beside: its key, its witnesses and quorum from the configuration.
+#[allow(clippy::type_complexity)]
+fn portal(
+    record: &std::path::Path,
+    booth: Option<&std::path::Path>,
+    server: &sanduq_board::server::ServerConfig,
+) -> Result<Box<dyn FnOnce(&str) -> sanduq_web::Portal>, Failure> {
+    let mut portal = sanduq_web::Portal::load(record)
+        .map_err(|e| Failure::BadInput(anyhow!("{}: {e}", record.display())))?;
+    if let Some(dir) = booth {
+        portal = portal
+            .with_booth(dir)
+            .map_err(|e| Failure::BadInput(anyhow!("--booth-pkg: {e}")))?;
+    }
+    let log_vkey = server.log_signer.verifier().to_vkey();
+    let witnesses: Vec<String> = server
+        .witnesses
+        .iter()
+        .map(|w| sanduq_tlog::signed_note::Verifier::CosignatureV1(w.key.clone()).to_vkey())
+        .collect();
+    let quorum = server.quorum;
+    // Checked now, with a placeholder address, so that a bad key fails before the start.
+    sanduq_web::board::BoardLink::new("http://127.0.0.1:1", &log_vkey, &witnesses, Some(quorum))
+        .map_err(|e| Failure::BadInput(anyhow!("--portal-record: {e}")))?;
+    Ok(Box::new(move |url: &str| {
+        match sanduq_web::board::BoardLink::new(url, &log_vkey, &witnesses, Some(quorum)) {
+            Ok(link) => portal.with_board(link),
+            Err(_) => portal,
+        }
+    }))
 }
