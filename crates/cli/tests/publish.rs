@@ -114,7 +114,11 @@ fn publish_fetch_verify() {
     ]);
     let page = Client::new(&url).get("en/").unwrap();
     assert_eq!(page.status, 200);
-    assert!(page.text().contains("Kābul"), "the results portal: {}", page.text());
+    assert!(
+        page.text().contains("Kābul"),
+        "the results portal: {}",
+        page.text()
+    );
 
     let admin_key = d.join("admin.key");
     let publish = |jobs: &str| {

@@ -169,10 +169,15 @@ fn portal(
     // Checked now, with a placeholder address, so that a bad key fails before the start.
     sanduq_web::board::BoardLink::new("http://127.0.0.1:1", &log_vkey, &witnesses, Some(quorum))
         .map_err(|e| Failure::BadInput(anyhow!("--portal-record: {e}")))?;
-    Ok(Box::new(move |url: &str| {
-        match sanduq_web::board::BoardLink::new(url, &log_vkey, &witnesses, Some(quorum)) {
+    Ok(Box::new(
+        move |url: &str| match sanduq_web::board::BoardLink::new(
+            url,
+            &log_vkey,
+            &witnesses,
+            Some(quorum),
+        ) {
             Ok(link) => portal.with_board(link),
             Err(_) => portal,
-        }
-    }))
+        },
+    ))
 }
