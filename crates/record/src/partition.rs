@@ -262,14 +262,16 @@ pub fn verify_district(
 ) -> Result<(Report, PartialReport), RecordError> {
     let loc = find_district(src, district)?;
     let id = record_id(src)?;
-    let (report, out) = verify::run(src, &Scope::District(loc.clone()));
+    let (report, mut out) = verify::run(src, &Scope::District(loc.clone()));
     let (province, district) = match loc {
         Location::District { province, district } => (province, district),
         _ => (String::new(), String::new()),
     };
-    let mut alphas = String::with_capacity(out.alphas.len() * 32);
-    for a in &out.alphas {
-        alphas.push_str(&format!("{a:032x}"));
+    // the district's distinct α prefixes, in increasing order, from the merged runs
+    let spill = |e: std::io::Error| RecordError::file("temporary file of check 6", e);
+    let mut alphas = String::new();
+    for a in out.alphas.sorted_keys().map_err(spill)? {
+        alphas.push_str(&format!("{:032x}", a.map_err(spill)?));
     }
     let partial = PartialReport {
         format: PARTIAL_FORMAT.to_owned(),

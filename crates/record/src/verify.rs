@@ -46,8 +46,11 @@ use crate::wire::{
 };
 
 mod ballots;
+mod traces;
 
 use ballots::{Sums, check_ballots};
+pub(crate) use traces::TRACE_BUFFER;
+use traces::Traces;
 
 /// Every check: number, name, what it establishes.
 pub const CHECKS: &[(u32, &str, &str)] = &[
@@ -307,8 +310,8 @@ pub(crate) struct DistrictOutcome {
     pub(crate) trustees: Vec<u32>,
     /// The devices with ballots.
     pub(crate) devices: Vec<String>,
-    /// The first 16 bytes of every selection's `α`, sorted.
-    pub(crate) alphas: Vec<u128>,
+    /// The first 16 bytes of every selection's `α` (a district's only), to read sorted.
+    pub(crate) alphas: Traces,
 }
 
 /// Hash and length of a file read in full.
@@ -444,18 +447,36 @@ pub fn verify(files: &Files) -> Report {
 }
 
 /// Run every check on a record read file by file from `src` (a directory or an archive):
-/// the ballot files are streamed in bounded chunks, so memory does not grow with the
-/// ballots beyond 16 bytes per ballot and per selection (the duplicate check).
+/// the ballot files are streamed in bounded chunks, and the traces of the duplicate check
+/// are sorted in runs of bounded size on temporary files and merged, so memory does not
+/// grow with the number of ballots (`docs/spec/record.md` §6.1).
 #[must_use]
 pub fn verify_source(src: &dyn Source) -> Report {
-    run(src, &Scope::Whole).0
+    verify_source_with_buffer(src, TRACE_BUFFER)
+}
+
+/// [`verify_source`] with a buffer of `traces` records (32 bytes each) per set of traces of
+/// the duplicate check, instead of the default 65 536: a smaller buffer writes more, shorter
+/// runs to temporary files. The report does not depend on it.
+#[must_use]
+pub fn verify_source_with_buffer(src: &dyn Source, traces: usize) -> Report {
+    run_with(src, &Scope::Whole, traces).0
 }
 
 /// Run the checks of `scope`.
 pub(crate) fn run(src: &dyn Source, scope: &Scope<'_>) -> (Report, DistrictOutcome) {
+    run_with(src, scope, TRACE_BUFFER)
+}
+
+/// Run the checks of `scope`, with a buffer of `traces` records per set of traces.
+pub(crate) fn run_with(
+    src: &dyn Source,
+    scope: &Scope<'_>,
+    traces: usize,
+) -> (Report, DistrictOutcome) {
     let mut st = State::new(src);
     let mut out = DistrictOutcome::default();
-    let tokens = run_checks(&mut st, scope, &mut out);
+    let tokens = run_checks(&mut st, scope, &mut out, traces);
     let results: Option<ResultsFile> = match scope {
         Scope::District(_) => None,
         _ => st.json(RESULTS).ok(),
@@ -613,6 +634,7 @@ fn run_checks(
     st: &mut State<'_>,
     scope: &Scope<'_>,
     out: &mut DistrictOutcome,
+    traces: usize,
 ) -> Option<(String, String, AllTokens)> {
     // ---- 1. parameters
     let params: Result<ParametersFile, Fail> = st.json(PARAMETERS);
@@ -649,9 +671,11 @@ fn run_checks(
             Some((ok, None))
         }
         (Some(e), Some(c), _) => {
-            let b = check_ballots(st, e, c, &districts);
+            let b = check_ballots(st, e, c, &districts, traces);
             out.devices = b.devices;
-            out.alphas = b.alphas;
+            if matches!(scope, Scope::District(_)) {
+                out.alphas = b.alphas;
+            }
             Some((b.ok, Some(b.sums)))
         }
         _ => {

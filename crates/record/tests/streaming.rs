@@ -8,7 +8,7 @@ mod support;
 
 use sanduq_election::demo::DemoParams;
 use sanduq_record::store::{self, Files, with_index};
-use sanduq_record::verify::{Report, verify_source};
+use sanduq_record::verify::{Report, verify_source, verify_source_with_buffer};
 use sanduq_record::{ElectionRun, Status, verify};
 
 /// A small demo election (K = 2, contests cut to at most 3 seats and 5 candidates), with
@@ -184,4 +184,90 @@ fn a_chain_broken_at_a_chunk_boundary_is_found() {
     );
     assert_eq!(summary(&dir), summary(&mem));
     assert_eq!(summary(&tar), summary(&mem));
+}
+
+/// A record in a directory verified with the default buffer of traces, and with buffers of
+/// 5 and 64 traces (so the traces of check 6 spill to many runs, merged in several rounds).
+fn buffers(files: &Files) -> [Report; 3] {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("record");
+    store::write_dir(&dir, files).unwrap();
+    let src = store::open(&dir).unwrap();
+    [
+        verify_source(src.as_ref()),
+        verify_source_with_buffer(src.as_ref(), 5),
+        verify_source_with_buffer(src.as_ref(), 64),
+    ]
+}
+
+/// Check 6's failure: (object, reason).
+fn check6(r: &Report) -> Option<(String, String)> {
+    let c = r.checks.iter().find(|c| c.number == 6).unwrap();
+    c.failure
+        .as_ref()
+        .map(|f| (f.object.clone(), f.reason.clone()))
+}
+
+#[test]
+fn a_tiny_buffer_of_traces_gives_the_same_clean_report() {
+    let files = &run().files;
+    for r in buffers(files) {
+        assert!(r.passed(), "{:?}", r.failures().collect::<Vec<_>>());
+        assert_eq!(check6(&r), None);
+    }
+}
+
+#[test]
+fn duplicates_in_the_first_and_last_runs_are_found_and_named() {
+    let files = &run().files;
+    let path = ballot_file(files);
+    let text = String::from_utf8(files[&path].clone()).unwrap();
+    let lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let n = lines.len();
+    assert!(n > 65, "{n} lines");
+    let first: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
+
+    // the first line copied after the last one (line n + 1): its code is read a second time
+    // there, in the first chunk and the last, runs apart with a buffer of 5 traces
+    let mut copy = files.clone();
+    let mut l = lines.clone();
+    l.push(lines[0].clone());
+    copy.insert(path.clone(), format!("{}\n", l.join("\n")).into_bytes());
+    let copy = with_index(copy).unwrap();
+    let expected = (
+        format!(
+            "{path}:{} (ballot {})",
+            n + 1,
+            first["code"].as_str().unwrap()
+        ),
+        "this confirmation code appears twice".to_owned(),
+    );
+    for r in buffers(&copy) {
+        assert_eq!(check6(&r), Some(expected.clone()));
+    }
+
+    // the last ballot's first selection given the first ballot's first ciphertext
+    let mut copy = files.clone();
+    let mut last: serde_json::Value = serde_json::from_str(&lines[n - 1]).unwrap();
+    last["ballot"]["contests"][0]["selections"][0]["ciphertext"] =
+        first["ballot"]["contests"][0]["selections"][0]["ciphertext"].clone();
+    let mut l = lines.clone();
+    l[n - 1] =
+        String::from_utf8(sanduq_election::canonical::to_canonical_json(&last).unwrap()).unwrap();
+    copy.insert(path.clone(), format!("{}\n", l.join("\n")).into_bytes());
+    let copy = with_index(copy).unwrap();
+    let expected = (
+        format!(
+            "{path}:{n} (ballot {}) contest {} selection {}",
+            last["code"].as_str().unwrap(),
+            last["ballot"]["contests"][0]["contest"].as_str().unwrap(),
+            last["ballot"]["contests"][0]["selections"][0]["id"]
+                .as_str()
+                .unwrap(),
+        ),
+        "this ciphertext appears in another ballot".to_owned(),
+    );
+    for r in buffers(&copy) {
+        assert_eq!(check6(&r), Some(expected.clone()));
+    }
 }

@@ -2,24 +2,34 @@
 //!
 //! Each `ballots.jsonl` is read in chunks of at most [`CHUNK_LINES`] lines and
 //! [`CHUNK_BYTES`] bytes. A chunk is decoded and checked in parallel (encoding, batched
-//! proofs, openings), then in order (duplicates, device chains), its cast ballots are added
-//! into the running station sums, and it is dropped. What is kept across chunks:
+//! proofs, openings), then in order (device chains, duplicate traces), its cast ballots are
+//! added into the running station sums, and it is dropped. What is kept across chunks:
 //!
 //! - per device, its station, file, last code and count (O(devices));
 //! - per station, per contest, the running encrypted sums (O(stations × candidates));
-//! - for the duplicate check, 16 bytes per ballot (a digest of its code) and 16 bytes per
-//!   selection (the first 16 bytes of `α`). A ciphertext copied from one ballot into another
-//!   can sit anywhere in the record, so finding it needs a trace of every selection; 16 bytes
-//!   is a tenth of the 160 bytes of hex `α ‖ β` alone, and two distinct random `α` agree on
-//!   16 bytes with probability 2⁻¹²⁸.
+//! - for the duplicate check, two sets of traces (a 16-byte digest of each ballot's code;
+//!   the first 16 bytes of each selection's `α`), each with its place (file, line,
+//!   selection). A ciphertext copied from one ballot into another can sit anywhere in the
+//!   record, so finding it needs a trace of every selection; two distinct random `α` agree
+//!   on 16 bytes with probability 2⁻¹²⁸. The traces are not kept in memory: each set holds
+//!   a buffer of at most `buffer` records (default [`TRACE_BUFFER`], 32 bytes each), sorted
+//!   and written to a temporary file as a run whenever it fills, and the runs are merged at
+//!   the end (k-way, one 8 KiB read buffer and one heap entry per run; 32 runs of one size
+//!   are merged into one of the next size as they appear, so there are at most 31 of each
+//!   size). The first repeated trace in reading order is the duplicate reported, and its
+//!   ballot line is read again to name it. Memory is O(buffer + runs), not O(ballots): for
+//!   21 million selections and the default buffer, 2 MiB of buffer and at most 62 runs
+//!   (0.5 MiB of read buffers) per set. A record whose traces fit in the buffer never
+//!   touches the disk.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 use sanduq_crypto::contest::{ContestItem, EncryptedContest};
 use sanduq_crypto::elgamal::AggregateCiphertext;
 use sanduq_crypto::group::to_hex;
 
+use super::traces::{Trace, Traces};
 use super::{Fail, State, Verified, check_opening, fail};
 use crate::chain::{chain_close, chain_start, confirmation_code};
 use crate::hierarchy::Level;
@@ -71,8 +81,8 @@ pub(crate) struct BallotsOutcome {
     pub(crate) sums: Sums,
     /// Every device with ballots.
     pub(crate) devices: Vec<String>,
-    /// The first 16 bytes of every selection's `α`, sorted.
-    pub(crate) alphas: Vec<u128>,
+    /// The first 16 bytes of every selection's `α`, with their places.
+    pub(crate) alphas: Traces,
 }
 
 struct Run<'e> {
@@ -87,8 +97,10 @@ struct Run<'e> {
     r8: Result<(), Fail>,
     n5: u64,
     n8: u64,
-    codes: HashSet<u128>,
-    alphas: HashSet<u128>,
+    /// Index of the ballot file being read.
+    file_no: u32,
+    codes: Traces,
+    alphas: Traces,
     chains: Chains,
     previous: Option<(String, String, u64)>,
     sums: Sums,
@@ -100,6 +112,7 @@ pub(super) fn check_ballots(
     election: &Election,
     c: &Verified,
     districts: &[Location],
+    buffer: usize,
 ) -> BallotsOutcome {
     let mut run = Run {
         election,
@@ -113,16 +126,21 @@ pub(super) fn check_ballots(
         r8: Ok(()),
         n5: 0,
         n8: 0,
-        codes: HashSet::new(),
-        alphas: HashSet::new(),
+        file_no: 0,
+        codes: Traces::new(buffer),
+        alphas: Traces::new(buffer),
         chains: BTreeMap::new(),
         previous: None,
         sums: BTreeMap::new(),
     };
-    for loc in districts {
+    for (i, loc) in districts.iter().enumerate() {
+        run.file_no = u32::try_from(i).unwrap_or(u32::MAX);
         if !run.file(st, loc) {
             break;
         }
+    }
+    if run.r6.is_ok() {
+        run.r6 = first_duplicate(st, districts, &mut run.codes, &mut run.alphas);
     }
     let ok4 = run.r4.is_ok();
     let unread = || fail("ballots", "not every ballot could be read (check 4)");
@@ -155,13 +173,11 @@ pub(super) fn check_ballots(
     ]
     .iter()
     .all(|x| *x);
-    let mut alphas: Vec<u128> = run.alphas.into_iter().collect();
-    alphas.sort_unstable();
     BallotsOutcome {
         ok,
         sums: run.sums,
         devices: run.chains.into_keys().collect(),
-        alphas,
+        alphas: run.alphas,
     }
 }
 
@@ -344,32 +360,37 @@ impl Run<'_> {
         }
     }
 
-    /// 6. No code, no selection ciphertext twice.
+    /// 6 (first half). The traces of the codes and selection ciphertexts.
     fn duplicates(&mut self, ballots: &[Ballot]) {
         if self.r6.is_err() {
             return;
         }
-        for b in ballots {
-            if !self.codes.insert(key16(&sha256(b.raw.code.as_bytes()))) {
-                self.r6 = Err(fail(b.name(), "this confirmation code appears twice"));
-                return;
-            }
-            for c in &b.contests {
-                for s in &c.selections {
-                    if !self.alphas.insert(key16(s.ciphertext.alpha().as_bytes())) {
-                        self.r6 = Err(fail(
-                            format!(
-                                "{} contest {} selection {}",
-                                b.name(),
-                                c.contest_id,
-                                s.selection_id
-                            ),
-                            "this ciphertext appears in another ballot",
-                        ));
-                        return;
-                    }
+        let r = (|| {
+            for b in ballots {
+                let line = b.line as u64;
+                let file = self.file_no;
+                let key = key16(&sha256(b.raw.code.as_bytes()));
+                self.codes.push(Trace {
+                    key,
+                    file,
+                    line,
+                    sub: 0,
+                })?;
+                let selections = b.contests.iter().flat_map(|c| c.selections.iter());
+                for (rank, s) in (1u32..).zip(selections) {
+                    let key = key16(s.ciphertext.alpha().as_bytes());
+                    self.alphas.push(Trace {
+                        key,
+                        file,
+                        line,
+                        sub: rank,
+                    })?;
                 }
             }
+            Ok(())
+        })();
+        if let Err(e) = r {
+            self.r6 = Err(spill_fail(&e));
         }
     }
 
@@ -475,6 +496,68 @@ impl Run<'_> {
             }
         }
     }
+}
+
+fn spill_fail(e: &std::io::Error) -> Fail {
+    fail("temporary file of check 6", e)
+}
+
+/// 6 (second half). The first code or selection ciphertext read a second time, named as it
+/// was read: the runs of both sets of traces merged, and that ballot's line read again.
+fn first_duplicate(
+    st: &State<'_>,
+    districts: &[Location],
+    codes: &mut Traces,
+    alphas: &mut Traces,
+) -> Result<(), Fail> {
+    let code = codes.first_repeat().map_err(|e| spill_fail(&e))?;
+    let alpha = alphas.first_repeat().map_err(|e| spill_fail(&e))?;
+    // a ballot's code is traced before its selections (sub 0 against 1 and up)
+    let first = match (code, alpha) {
+        (Some(c), Some(a)) => Some(if c.place() <= a.place() { c } else { a }),
+        (c, a) => c.or(a),
+    };
+    let Some(t) = first else { return Ok(()) };
+    let path = usize::try_from(t.file)
+        .ok()
+        .and_then(|i| districts.get(i))
+        .map_or_else(|| "?".to_owned(), |loc| loc.file("ballots.jsonl"));
+    let raw = reread(st, &path, t.line);
+    let name = match &raw {
+        Some(raw) => format!("{path}:{} (ballot {})", t.line, raw.code),
+        None => format!("{path}:{}", t.line),
+    };
+    if t.sub == 0 {
+        return Err(fail(name, "this confirmation code appears twice"));
+    }
+    let selection = raw.as_ref().and_then(|raw| {
+        raw.ballot
+            .contests
+            .iter()
+            .flat_map(|c| c.selections.iter().map(move |s| (&c.contest, &s.id)))
+            .nth(usize::try_from(t.sub - 1).ok()?)
+    });
+    let object = match selection {
+        Some((contest, id)) => format!("{name} contest {contest} selection {id}"),
+        None => name,
+    };
+    Err(fail(object, "this ciphertext appears in another ballot"))
+}
+
+/// Line `line` (from 1) of a ballot file, parsed again.
+fn reread(st: &State<'_>, path: &str, line: u64) -> Option<BallotLine> {
+    let mut reader = st.open(path).ok()?;
+    let mut buf = Vec::new();
+    for _ in 0..line {
+        buf.clear();
+        if reader.read_until(b'\n', &mut buf).ok()? == 0 {
+            return None;
+        }
+    }
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
+    }
+    from_canonical::<BallotLine>(path, &buf).ok()
 }
 
 /// Check 4 on one parsed line: station, status, style, candidates, encodings. Returns the
