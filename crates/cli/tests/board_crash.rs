@@ -5,8 +5,9 @@
 //! verifies, and the witnesses, whose state survived, accepted it).
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
-use std::io::{BufRead as _, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use common::{Proc, spawn};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -24,41 +25,21 @@ use sanduq_tlog::merkle::{self, Tree};
 use sanduq_tlog::signed_note::{TYPE_ED25519, Verifier, VerifierSet};
 use sanduq_tlog::witness::Witness;
 
-const BIN: &str = env!("CARGO_BIN_EXE_sanduq");
 const ORIGIN: &str = "board.example/crash-test";
 const ELECTION: Fingerprint = Fingerprint([0x5a; 32]);
 
 /// Acknowledged entries: index and envelope bytes.
 type Acked = Vec<(u64, Vec<u8>)>;
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Starts `sanduq serve` and returns it with its URL (read from its first stdout line).
-fn serve(config: &std::path::Path) -> (Server, String) {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--validator", "test", "--config"])
-        .arg(config)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let server = Server(child);
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
-    (server, format!("http://{addr}"))
+fn serve(config: &std::path::Path) -> (Proc, String) {
+    spawn(&[
+        "serve",
+        "--validator",
+        "test",
+        "--config",
+        config.to_str().unwrap(),
+    ])
 }
 
 fn now() -> u64 {

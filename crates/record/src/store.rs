@@ -113,30 +113,13 @@ pub fn write_archive(path: &Path, files: &Files) -> Result<(), RecordError> {
     Ok(())
 }
 
-/// Read the files of a tar archive. Only regular files are accepted.
+/// Read the files of a tar archive. Only regular files are accepted, each once.
 pub fn read_archive(path: &Path) -> Result<Files, RecordError> {
-    let file = std::fs::File::open(path).map_err(io(path))?;
-    let mut archive = tar::Archive::new(std::io::BufReader::new(file));
+    let src = ArchiveSource::new(path)?;
     let mut out = Files::new();
-    for entry in archive.entries().map_err(io(path))? {
-        let mut entry = entry.map_err(io(path))?;
-        if entry.header().entry_type() != tar::EntryType::Regular {
-            return Err(RecordError::file(
-                path.display().to_string(),
-                "archive holds something other than a regular file",
-            ));
-        }
-        let name = entry
-            .path()
-            .map_err(io(path))?
-            .to_string_lossy()
-            .into_owned();
-        checked(&name)?;
-        let mut bytes = Vec::new();
-        entry.read_to_end(&mut bytes).map_err(io(path))?;
-        if out.insert(name.clone(), bytes).is_some() {
-            return Err(RecordError::file(name, "appears twice in the archive"));
-        }
+    for name in src.paths() {
+        let bytes = src.read(&name)?.into_owned();
+        out.insert(name, bytes);
     }
     Ok(out)
 }
