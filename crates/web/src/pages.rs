@@ -1370,9 +1370,14 @@ async fn receipt(
 pub const BOOTH_JS: &str = include_str!("../static/booth.js");
 
 async fn booth_js() -> Response {
+    script(BOOTH_JS)
+}
+
+/// A page script, served as JavaScript.
+fn script(js: &'static str) -> Response {
     (
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        BOOTH_JS,
+        js,
     )
         .into_response()
 }
@@ -1469,11 +1474,7 @@ async fn booth(State(p): State<Shared>, Path(lang): Path<String>) -> Response {
 pub const RECEIPT_JS: &str = include_str!("../static/receipt.js");
 
 async fn receipt_js() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        RECEIPT_JS,
-    )
-        .into_response()
+    script(RECEIPT_JS)
 }
 
 /// What the browser needs to recompute a ballot's confirmation code.
