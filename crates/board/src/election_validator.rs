@@ -33,8 +33,8 @@ use sanduq_record::protocol::{Election, contest_from_wire, contest_to_wire};
 use sanduq_record::wire::{BallotLine, ContestWire, OpenedContest, to_canonical};
 
 use crate::credentials::{
-    CREDENTIALS_KIND, CredentialList, FieldError, REMOTE_BALLOT_KIND, RemoteBallot, hex32,
-    parse_canonical,
+    CREDENTIALS_KIND, CredentialList, FieldError, POLLS_CLOSED_KIND, PollsClosed,
+    REMOTE_BALLOT_KIND, RemoteBallot, hex32, parse_canonical,
 };
 use crate::envelope::Envelope;
 use crate::store::LogDb;
@@ -76,6 +76,8 @@ pub enum Reason {
     CredentialsExist,
     /// A remote ballot arrived before the credential list.
     NoCredentials,
+    /// A remote ballot arrived after remote voting was closed, or a second closing entry.
+    PollsClosed,
 }
 
 impl Reason {
@@ -94,6 +96,7 @@ impl Reason {
             Self::BadOpening => "bad_opening",
             Self::CredentialsExist => "credentials_exist",
             Self::NoCredentials => "no_credentials",
+            Self::PollsClosed => "polls_closed",
         }
     }
 }
@@ -155,6 +158,8 @@ struct State {
     credentials: Option<CredentialList>,
     /// Ballot styles already computed.
     styles: BTreeMap<(String, Option<String>), Vec<String>>,
+    /// Whether remote voting is closed (a `polls-closed` entry is in the log).
+    closed: bool,
 }
 
 /// The election's [`EntryValidator`] (see the module documentation).
@@ -174,6 +179,8 @@ enum Effect {
     Code([u8; 32]),
     /// A credential list.
     List(CredentialList),
+    /// Remote voting closes.
+    Close,
     /// Nothing to remember.
     None,
 }
@@ -260,6 +267,7 @@ impl ElectionValidator {
                     }
                     st.credentials = Some(list);
                 }
+                POLLS_CLOSED_KIND => st.closed = true,
                 _ => {}
             }
         }
@@ -456,6 +464,7 @@ impl ElectionValidator {
             BALLOT_KIND => self.examine_ballot(e),
             CREDENTIALS_KIND => self.examine_credentials(e),
             REMOTE_BALLOT_KIND => self.examine_remote(e),
+            POLLS_CLOSED_KIND => self.examine_close(e),
             RECORD_INDEX_KIND | RECORD_FILE_KIND => {
                 if self.administrators.contains(&e.signer()) {
                     Ok(Examined::Plain)
@@ -549,6 +558,27 @@ impl ElectionValidator {
         Ok(Examined::List(list))
     }
 
+    fn examine_close(&self, e: &Envelope) -> Result<Examined, Rejection> {
+        if !self.administrators.contains(&e.signer()) {
+            return Err(Rejection::Unauthorised);
+        }
+        let body = e.body().ok_or_else(|| {
+            invalid(
+                Reason::NotInline,
+                "inline",
+                "the closing entry is carried inline",
+            )
+        })?;
+        if PollsClosed::parse(body).map_err(|x| malformed(&x))? != self.fingerprint {
+            return Err(invalid(
+                Reason::WrongElection,
+                "election",
+                "not this election's fingerprint",
+            ));
+        }
+        Ok(Examined::Close)
+    }
+
     fn examine_remote(&self, e: &Envelope) -> Result<Examined, Rejection> {
         let body = e.body().ok_or_else(|| {
             invalid(
@@ -575,10 +605,21 @@ impl ElectionValidator {
         &self,
         st: &mut State,
         batch_list: Option<&CredentialList>,
+        batch_closed: bool,
         x: Examined,
     ) -> Result<Pending, Rejection> {
         match x {
             Examined::Plain => Ok(Pending::plain(Effect::None)),
+            Examined::Close => {
+                if st.closed || batch_closed {
+                    return Err(invalid(
+                        Reason::PollsClosed,
+                        "kind",
+                        "remote voting is already closed",
+                    ));
+                }
+                Ok(Pending::plain(Effect::Close))
+            }
             Examined::List(list) => {
                 if st.credentials.is_some() || batch_list.is_some() {
                     return Err(invalid(
@@ -619,6 +660,13 @@ impl ElectionValidator {
                 group,
                 contests,
             } => {
+                if st.closed || batch_closed {
+                    return Err(invalid(
+                        Reason::PollsClosed,
+                        "kind",
+                        "remote voting is closed: a polls-closed entry is in the log",
+                    ));
+                }
                 let list = st.credentials.as_ref().or(batch_list).ok_or_else(|| {
                     invalid(
                         Reason::NoCredentials,
@@ -663,6 +711,8 @@ enum Examined {
     Plain,
     /// A credential list by the authority.
     List(CredentialList),
+    /// The closing of remote voting by an administrator.
+    Close,
     /// A station ballot.
     Ballot {
         code: [u8; 32],
@@ -711,8 +761,10 @@ impl EntryValidator for ElectionValidator {
         let mut st = self.state();
         let mut pending: Vec<Result<Pending, Rejection>> = Vec::with_capacity(batch.len());
         let mut batch_list: Option<CredentialList> = None;
+        let mut batch_closed = false;
         for (e, x) in batch.iter().zip(examined) {
-            let verdict = match x.and_then(|x| self.judge(&mut st, batch_list.as_ref(), x)) {
+            let judged = x.and_then(|x| self.judge(&mut st, batch_list.as_ref(), batch_closed, x));
+            let verdict = match judged {
                 Ok(p) => match log.contains_content(&e.content_hash()) {
                     Err(err) => return Err(err),
                     Ok(true) => Err(Rejection::Duplicate),
@@ -726,6 +778,13 @@ impl EntryValidator for ElectionValidator {
             }) = &verdict
             {
                 batch_list = Some(l.clone());
+            }
+            if let Ok(Pending {
+                effect: Effect::Close,
+                ..
+            }) = &verdict
+            {
+                batch_closed = true;
             }
             pending.push(verdict);
         }
@@ -788,6 +847,7 @@ impl EntryValidator for ElectionValidator {
                                 st.codes.insert(c);
                             }
                             Effect::List(l) => st.credentials = Some(l),
+                            Effect::Close => st.closed = true,
                             Effect::None => {}
                         }
                         Ok(())

@@ -7,7 +7,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use ed25519_dalek::SigningKey;
+use ed25519_dalek::{SigningKey, VerifyingKey};
 use sanduq_tlog::cosignature::CosignatureSigner;
 use sanduq_tlog::signed_note::{
     Ed25519Signer, KeyId, KeyName, TYPE_COSIGNATURE_V1, TYPE_ED25519, Verifier,
@@ -130,6 +130,30 @@ pub fn verifier_arg(arg: &str) -> Result<Verifier, String> {
         Err(_) => arg.to_owned(),
     };
     Verifier::from_vkey(text.trim()).map_err(|e| format!("verifier key {arg:?}: {e}"))
+}
+
+/// Parses an entry signer's public key: 64 hex digits, or a verifier key
+/// `<name>+<hex key ID>+<base64(0x01 ‖ public key)>` as printed by `sanduq board keygen
+/// --log`, or a file holding either.
+pub fn public_key_arg(arg: &str) -> Result<[u8; 32], String> {
+    let text = std::fs::read_to_string(arg).unwrap_or_else(|_| arg.to_owned());
+    let text = text.trim();
+    if let Ok(k) = sanduq_record::credentials::hex32("key", text) {
+        return if VerifyingKey::from_bytes(&k).is_ok_and(|v| !v.is_weak()) {
+            Ok(k)
+        } else {
+            Err(format!("{arg:?}: not a valid Ed25519 public key"))
+        };
+    }
+    match sanduq_tlog::signed_note::Verifier::from_vkey(text) {
+        Ok(v) if v.sig_type() == sanduq_tlog::signed_note::TYPE_ED25519 => {
+            Ok(v.public_key().to_bytes())
+        }
+        Ok(_) => Err(format!("{arg:?}: not an Ed25519 (type 0x01) key")),
+        Err(e) => Err(format!(
+            "{arg:?}: neither 64 hex digits nor a verifier key: {e}"
+        )),
+    }
 }
 
 #[cfg(test)]

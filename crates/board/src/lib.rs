@@ -28,9 +28,7 @@
 
 pub mod client;
 pub mod config;
-pub mod credentials;
 pub mod election_validator;
-pub mod envelope;
 pub mod keys;
 pub mod mirror;
 pub mod net;
@@ -41,3 +39,9 @@ pub mod server;
 pub mod store;
 pub mod validator;
 pub mod witness_node;
+
+/// Voter credentials and remote ballots (defined in `sanduq-record`, which counts them).
+pub use sanduq_record::credentials;
+/// The entry envelope and the tracking code (defined in `sanduq-record`, which the
+/// election's record needs too).
+pub use sanduq_record::envelope;

@@ -7,26 +7,31 @@
 //! * [`plan`] turns a record's files into the entries to publish, in a fixed order: every
 //!   line of every `ballots.jsonl` as a `ballot` entry (file by file, line by line), every
 //!   other file as a `record-file` entry (path order), and `index.json` last as the
-//!   `record-index` entry. [`sign_plan`] makes the envelopes, carrying the artefact inline
-//!   when it fits in one envelope and beside the log otherwise.
+//!   `record-index` entry. A district's `remote.jsonl` is not published: its lines are the
+//!   log's own `remote-ballot` entries. [`sign_plan`] makes the envelopes, carrying the
+//!   artefact inline when it fits in one envelope and beside the log otherwise.
 //! * [`rebuild`] takes the entries of a log and rebuilds the record named by the latest
-//!   `record-index`: every file is found by the SHA-256 the index lists, and each
+//!   `record-index`: every file is found by the SHA-256 the index lists (the credential list
+//!   also among the `credentials` entries), each
 //!   `ballots.jsonl` is rebuilt from the `ballot` entries of its district's devices (the
-//!   district's `devices.json` names them), in device then sequence order, and must hash to
-//!   the index's value.
+//!   district's `devices.json` names them), in device then sequence order, and each
+//!   `remote.jsonl` from the log's `remote-ballot` entries of voters registered in its
+//!   district (the manifest gives the district of each station), in log order with the last
+//!   of each credential counted; each must hash to the index's value.
 //! * [`cross_check`] compares a record with a log: every ballot line of the record is a
 //!   `ballot` entry of the log, every `ballot` entry of the log a ballot line of the record,
-//!   and the counted `remote-ballot` entries (the last per credential) are in the record. The
-//!   record format has no place for remote ballots yet, so every counted remote ballot is
-//!   reported as in the log and not in the record.
+//!   every line of the record's `remote.jsonl` files a `remote-ballot` entry of the log (same
+//!   log index and tracking code) and every `remote-ballot` entry of the log such a line.
 //!
 //! The kinds and their content are those of the board-entry contract: a `ballot` artefact is
 //! one line of a `ballots.jsonl` without its `\n`; a `record-file` or `record-index`
-//! artefact is the file byte for byte.
+//! artefact is the file byte for byte; a `remote-ballot` envelope is what a line of a
+//! `remote.jsonl` stands for ([`RemoteLine::envelope`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use ed25519_dalek::SigningKey;
+use sanduq_record::remote::{CREDENTIALS, REMOTE, RemoteLine, lines_from_entries, to_jsonl};
 use sanduq_record::store::{Files, INDEX, index_of, sha256};
 use sanduq_record::wire::{BallotLine, DevicesFile, IndexFile, ParametersFile, from_canonical};
 use sanduq_tlog::checkpoint::SignedCheckpoint;
@@ -48,13 +53,16 @@ pub const KIND_BALLOT: &str = "ballot";
 pub const KIND_CREDENTIALS: &str = "credentials";
 /// Kind of an entry holding a ballot cast remotely with a voter credential.
 pub const KIND_REMOTE_BALLOT: &str = "remote-ballot";
+/// Kind of the entry that closes remote voting.
+pub const KIND_POLLS_CLOSED: &str = crate::credentials::POLLS_CLOSED_KIND;
 /// Every kind of the board-entry contract.
-pub const KINDS: [&str; 5] = [
+pub const KINDS: [&str; 6] = [
     KIND_RECORD_INDEX,
     KIND_RECORD_FILE,
     KIND_BALLOT,
     KIND_CREDENTIALS,
     KIND_REMOTE_BALLOT,
+    KIND_POLLS_CLOSED,
 ];
 
 /// The record's parameters file, which holds the election fingerprint.
@@ -63,6 +71,8 @@ const PARAMETERS: &str = "election/parameters.json";
 const BALLOTS: &str = "ballots.jsonl";
 /// Name of a district's device file.
 const DEVICES: &str = "devices.json";
+/// The record's manifest, which places every polling station in its district.
+const MANIFEST: &str = "election/manifest.json";
 /// Envelope bytes besides the kind and the inline body (§2).
 const ENVELOPE_OVERHEAD: usize = 171;
 
@@ -243,6 +253,11 @@ fn is_ballots(path: &str) -> bool {
     path == BALLOTS || path.ends_with(&format!("/{BALLOTS}"))
 }
 
+/// Whether `path` is a district's remote-ballot file.
+fn is_remote(path: &str) -> bool {
+    path == REMOTE || path.ends_with(&format!("/{REMOTE}"))
+}
+
 /// The lines of a JSON-lines file (each ended by `\n`), or why not.
 fn lines_of(bytes: &[u8]) -> Result<Vec<&[u8]>, &'static str> {
     if bytes.is_empty() {
@@ -257,9 +272,14 @@ fn lines_of(bytes: &[u8]) -> Result<Vec<&[u8]>, &'static str> {
 /// The entries that publish `files` (a complete record, `index.json` included).
 ///
 /// Order: the lines of every `ballots.jsonl` (files by path, lines in order) as `ballot`
-/// entries; every other file but the index, by path, as a `record-file` entry (a file whose
-/// bytes equal an earlier one's is published once: the index finds files by hash); then
-/// `index.json` as the `record-index` entry. The index must be the index of the files.
+/// entries; every other file but the index and the `remote.jsonl` files, by path, as a
+/// `record-file` entry (a file whose bytes equal an earlier one's is published once: the
+/// index finds files by hash); then `index.json` as the `record-index` entry. The index must
+/// be the index of the files. A `remote.jsonl` is not published: its lines are the log's
+/// `remote-ballot` entries, from which [`rebuild`] makes it again. `election/credentials.json`
+/// is planned as any other file; on a board whose log already holds the list as its
+/// `credentials` entry, the post is answered `409 duplicate` ([`Posted::Duplicate`]) and
+/// [`rebuild`] finds the list in that entry.
 pub fn plan(files: &Files) -> Result<Plan, PublicationError> {
     let index = files
         .get(INDEX)
@@ -306,7 +326,7 @@ pub fn plan(files: &Files) -> Result<Plan, PublicationError> {
     }
     for (path, bytes) in files
         .iter()
-        .filter(|(p, _)| !is_ballots(p) && p.as_str() != INDEX)
+        .filter(|(p, _)| !is_ballots(p) && !is_remote(p) && p.as_str() != INDEX)
     {
         if seen.insert(sha256(bytes)) {
             entries.push(Planned {
@@ -470,14 +490,22 @@ fn ballot_line(entry: &LogEntry, bytes: &[u8]) -> Result<BallotLine, Publication
 
 /// Rebuilds the record of the latest `record-index` entry of `entries` (in log order).
 ///
-/// Every file of the index other than a `ballots.jsonl` is the artefact of a `record-file`
-/// entry with the SHA-256 the index lists. Each `ballots.jsonl` is made of the `ballot`
+/// Every file of the index other than a `ballots.jsonl` or a `remote.jsonl` is the artefact
+/// of a `record-file` entry with the SHA-256 the index lists; `election/credentials.json` may
+/// also be the artefact of the `credentials` entry (the list the credential authority
+/// published, which a board refuses to take again as a `record-file`). Each `ballots.jsonl` is made of the `ballot`
 /// entries of the devices its district's `devices.json` lists, sorted by device and
 /// sequence number, and must hash to the index's value; when it does not, the error names
 /// the file and what differs per device (ballots missing from the log by sequence number and,
 /// where the next ballot's `prev_code` reveals it, by code; ballots beyond the device's
-/// count). With `admins` non-empty, every `record-index`, `record-file` and `ballot` entry
-/// must be signed by one of them.
+/// count). Each `remote.jsonl` is made of the lines ([`lines_from_entries`]) of every
+/// `remote-ballot` entry of the log whose station lies in its district (the record's
+/// `election/manifest.json` places the stations), in log order, the last of each credential
+/// counted, and must hash to the index's value; when it does not, the error names the file
+/// and the remote ballots (tracking code and log entry) in the log and not in the file, or
+/// says that the file holds remote ballots the log does not. With `admins` non-empty, every
+/// `record-index`, `record-file` and `ballot` entry must be signed by one of them; every
+/// `remote-ballot` entry is signed by its credential, and must be for the record's election.
 pub fn rebuild(
     entries: &[LogEntry],
     src: &dyn Artefacts,
@@ -512,6 +540,7 @@ pub fn rebuild(
     }
     let mut files = Files::new();
     let mut ballot_files: Vec<(&str, [u8; 32], u64)> = Vec::new();
+    let mut remote_files: Vec<(&str, [u8; 32], u64)> = Vec::new();
     for f in &index.files {
         let want = crate::envelope::parse_hex32(&f.sha256).ok_or_else(|| {
             not_rebuilt(&f.path, "the index's sha256 is not 64 hex digits".into())
@@ -520,16 +549,39 @@ pub fn rebuild(
             ballot_files.push((f.path.as_str(), want, f.bytes));
             continue;
         }
-        let entry = by_hash.get(&want).ok_or_else(|| {
-            not_rebuilt(
-                &f.path,
-                format!(
-                    "no record-file entry of the log has the SHA-256 {} the index lists",
-                    f.sha256
-                ),
-            )
-        })?;
-        admitted(entry, admins, election)?;
+        if is_remote(&f.path) {
+            remote_files.push((f.path.as_str(), want, f.bytes));
+            continue;
+        }
+        // The credential list is in the log as the `credentials` entry the credential
+        // authority signed; posted again as a `record-file` it is a replay, which a board
+        // refuses, so the list is also found there.
+        let list = (f.path == CREDENTIALS)
+            .then(|| {
+                entries.iter().find(|e| {
+                    e.envelope.kind() == KIND_CREDENTIALS && e.envelope.content_hash() == want
+                })
+            })
+            .flatten();
+        let entry = match (by_hash.get(&want), list) {
+            (Some(entry), _) => {
+                admitted(entry, admins, election)?;
+                *entry
+            }
+            (None, Some(entry)) => {
+                admitted(entry, &[], election)?;
+                entry
+            }
+            (None, None) => {
+                return Err(not_rebuilt(
+                    &f.path,
+                    format!(
+                        "no record-file entry of the log has the SHA-256 {} the index lists",
+                        f.sha256
+                    ),
+                ));
+            }
+        };
         let bytes = content(entry, src)?;
         if bytes.len() as u64 != f.bytes {
             return Err(not_rebuilt(
@@ -591,6 +643,57 @@ pub fn rebuild(
         }
         files.insert(path.to_owned(), bytes);
     }
+    if let Some((first, _, _)) = remote_files.first() {
+        let manifest = files.get(MANIFEST).ok_or_else(|| {
+            not_rebuilt(
+                first,
+                format!(
+                    "{MANIFEST}, which places the stations in their districts, is not in the index"
+                ),
+            )
+        })?;
+        let folders = sanduq_record::record::station_folders(manifest)
+            .map_err(|r| not_rebuilt(MANIFEST, r.to_string()))?;
+        let mut remote: Vec<(u64, Envelope)> = Vec::new();
+        for e in entries
+            .iter()
+            .filter(|e| e.envelope.kind() == KIND_REMOTE_BALLOT)
+        {
+            admitted(e, &[], election)?;
+            remote.push((e.index, e.envelope.clone()));
+        }
+        let lines = remote_lines(&remote)?;
+        let mut by_file: BTreeMap<String, Vec<RemoteLine>> = BTreeMap::new();
+        for l in lines.iter().cloned() {
+            if let Some(dir) = folders.get(&l.ballot.station) {
+                by_file
+                    .entry(format!("{dir}/{REMOTE}"))
+                    .or_default()
+                    .push(l);
+            }
+        }
+        for (path, want, len) in remote_files {
+            let mine = by_file.remove(path).unwrap_or_default();
+            let bytes = to_jsonl(&mine).map_err(|e| not_rebuilt(path, e.to_string()))?;
+            if sha256(&bytes) != want || bytes.len() as u64 != len {
+                let dir = path.strip_suffix(REMOTE).unwrap_or_default();
+                let dir = dir.strip_suffix('/').unwrap_or(dir);
+                let district: Vec<(u64, Envelope)> = remote
+                    .iter()
+                    .zip(&lines)
+                    .filter(|(_, l)| {
+                        folders.get(&l.ballot.station).map(String::as_str) == Some(dir)
+                    })
+                    .map(|(e, _)| e.clone())
+                    .collect();
+                return Err(not_rebuilt(
+                    path,
+                    remote_diagnosis(&district, &mine, want, len),
+                ));
+            }
+            files.insert(path.to_owned(), bytes);
+        }
+    }
     if let Some(bytes) = files.get(PARAMETERS) {
         let params: ParametersFile = from_canonical(PARAMETERS, bytes)
             .map_err(|e| not_rebuilt(PARAMETERS, e.to_string()))?;
@@ -610,6 +713,65 @@ pub fn rebuild(
         index_entry: idx_entry.index,
         election,
     })
+}
+
+/// The remote lines of `remote-ballot` entries (in log order), a bad entry named.
+fn remote_lines(remote: &[(u64, Envelope)]) -> Result<Vec<RemoteLine>, PublicationError> {
+    lines_from_entries(remote.iter().cloned()).map_err(|(index, e)| PublicationError::BadContent {
+        index,
+        kind: KIND_REMOTE_BALLOT.to_owned(),
+        reason: e.to_string(),
+    })
+}
+
+/// At most this many earlier states of the log are tried to explain a `remote.jsonl`.
+const MAX_PREFIXES: usize = 1024;
+
+/// Why the `remote-ballot` entries of a district (`district`, in log order; `rebuilt` their
+/// lines) do not give its `remote.jsonl`: the remote ballots of the log after the latest
+/// state of the log that gives the file (in the log, not in the file), or, when no state
+/// does, whether the file holds more than the log.
+fn remote_diagnosis(
+    district: &[(u64, Envelope)],
+    rebuilt: &[RemoteLine],
+    want: [u8; 32],
+    len: u64,
+) -> String {
+    let name = |l: &RemoteLine| format!("remote ballot {} (log entry {})", l.code, l.index);
+    let head =
+        "rebuilt from the log's remote-ballot entries, it does not hash to the index's SHA-256";
+    for keep in (0..district.len()).rev().take(MAX_PREFIXES) {
+        let prefix = district.get(..keep).unwrap_or_default();
+        let Ok(lines) = lines_from_entries(prefix.iter().cloned()) else {
+            continue;
+        };
+        let Ok(bytes) = to_jsonl(&lines) else {
+            continue;
+        };
+        if sha256(&bytes) == want && bytes.len() as u64 == len {
+            let after: Vec<String> = rebuilt
+                .iter()
+                .filter(|l| district.get(keep).is_some_and(|(i, _)| l.index >= *i))
+                .map(|l| format!("{} is in the log, not in the file", name(l)))
+                .collect();
+            return format!("{head}: {}", after.join("; "));
+        }
+    }
+    let logs: Vec<String> = rebuilt.iter().map(name).collect();
+    let listed = if logs.is_empty() {
+        "the log holds none for this district".to_owned()
+    } else {
+        format!("the log holds {}", logs.join(", "))
+    };
+    let rebuilt_len = to_jsonl(rebuilt).map_or(0, |b| b.len() as u64);
+    if len > rebuilt_len {
+        format!(
+            "{head}: the file ({len} bytes) holds remote ballots that are not in the log \
+             (the log's give {rebuilt_len} bytes); {listed}"
+        )
+    } else {
+        format!("{head}: the file holds other remote ballots than the log; {listed}")
+    }
 }
 
 /// Why the ballot entries of a district do not give its ballot file: per device, missing
@@ -703,12 +865,26 @@ pub struct ExtraBallot {
     pub entry: u64,
 }
 
-/// A counted `remote-ballot` entry of the log that the record does not hold.
+/// A line of a record's `remote.jsonl` that is not a `remote-ballot` entry of the log.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct UncountedRemote {
-    /// The credential (Ed25519 public key, hex).
-    pub credential: String,
-    /// The log entry of the ballot that counts (the credential's last).
+pub struct MissingRemote {
+    /// Its tracking code.
+    pub code: String,
+    /// The log index the line gives.
+    pub entry: u64,
+    /// The `remote.jsonl` file.
+    pub path: String,
+    /// The line, from 1.
+    pub line: usize,
+}
+
+/// A `remote-ballot` entry of the log that is not a line of the record's `remote.jsonl`
+/// files.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ExtraRemote {
+    /// Its tracking code (SHA-256 of the envelope).
+    pub code: String,
+    /// The log entry.
     pub entry: u64,
 }
 
@@ -723,18 +899,26 @@ pub struct CrossCheck {
     pub missing: Vec<MissingBallot>,
     /// `ballot` entries of the log not in the record, in log order.
     pub extra: Vec<ExtraBallot>,
+    /// Lines of the record's `remote.jsonl` files.
+    pub record_remote: usize,
     /// `remote-ballot` entries in the log.
     pub remote_ballots: usize,
-    /// Counted remote ballots (the last per credential) not in the record. The record format
-    /// has no place for remote ballots yet, so this lists every counted one.
-    pub remote_not_in_record: Vec<UncountedRemote>,
+    /// Remote lines of the record whose log index and tracking code are not a
+    /// `remote-ballot` entry of the log, in record order.
+    pub remote_missing: Vec<MissingRemote>,
+    /// `remote-ballot` entries of the log that are not a remote line of the record, in log
+    /// order.
+    pub remote_extra: Vec<ExtraRemote>,
 }
 
 impl CrossCheck {
-    /// Whether record and log hold exactly the same ballots.
+    /// Whether record and log hold exactly the same ballots, remote ones included.
     #[must_use]
     pub fn passed(&self) -> bool {
-        self.missing.is_empty() && self.extra.is_empty() && self.remote_not_in_record.is_empty()
+        self.missing.is_empty()
+            && self.extra.is_empty()
+            && self.remote_missing.is_empty()
+            && self.remote_extra.is_empty()
     }
 
     /// One line per difference, for people.
@@ -754,10 +938,16 @@ impl CrossCheck {
                 x.entry
             ));
         }
-        for r in &self.remote_not_in_record {
+        for m in &self.remote_missing {
             out.push(format!(
-                "remote ballot of credential {} (log entry {}) is in the log, not in the record",
-                r.credential, r.entry
+                "remote ballot {} (log entry {}, {}:{}) is in the record, not in the log",
+                m.code, m.entry, m.path, m.line
+            ));
+        }
+        for r in &self.remote_extra {
+            out.push(format!(
+                "remote ballot {} (log entry {}) is in the log, not in the record",
+                r.code, r.entry
             ));
         }
         out
@@ -771,9 +961,12 @@ impl CrossCheck {
 ///   code, file and line.
 /// * Every `ballot` entry must be a ballot line of the record; those that are not are
 ///   `extra`, named by code and log entry.
-/// * For `remote-ballot` entries only the last per credential counts; the counted ones must
-///   be in the record. The record format has no place for them yet, so each counted remote
-///   ballot is reported in `remote_not_in_record`, and the check fails.
+/// * Every line of every `remote.jsonl` of `record` must be a `remote-ballot` entry of the
+///   log: the entry at the line's `index` has the line's tracking code. Those that are not
+///   are `remote_missing`, named by code, log index, file and line.
+/// * Every `remote-ballot` entry must be a remote line of the record (same index and
+///   tracking code); those that are not are `remote_extra`, named by code and log entry.
+///   A `remote-ballot` entry whose `credential` is not its signer is refused, naming it.
 pub fn cross_check(
     record: &Files,
     entries: &[LogEntry],
@@ -781,11 +974,29 @@ pub fn cross_check(
 ) -> Result<CrossCheck, PublicationError> {
     let mut out = CrossCheck::default();
     let mut log_lines: BTreeSet<Vec<u8>> = BTreeSet::new();
-    let mut remote_last: BTreeMap<String, u64> = BTreeMap::new();
+    let mut log_remote: BTreeSet<(u64, String)> = BTreeSet::new();
     let mut record_lines: BTreeSet<&[u8]> = BTreeSet::new();
     for (path, bytes) in record.iter().filter(|(p, _)| is_ballots(p)) {
         let lines = lines_of(bytes).map_err(|r| PublicationError::record(path, r))?;
         record_lines.extend(lines);
+    }
+    let mut record_remote: BTreeSet<(u64, String)> = BTreeSet::new();
+    let mut remote_rows: Vec<MissingRemote> = Vec::new();
+    for (path, bytes) in record.iter().filter(|(p, _)| is_remote(p)) {
+        let lines = lines_of(bytes).map_err(|r| PublicationError::record(path, r))?;
+        for (i, line) in lines.into_iter().enumerate() {
+            out.record_remote += 1;
+            let name = format!("{path}:{}", i + 1);
+            let l: RemoteLine =
+                from_canonical(&name, line).map_err(|e| PublicationError::record(&name, e))?;
+            record_remote.insert((l.index, l.code.clone()));
+            remote_rows.push(MissingRemote {
+                code: l.code,
+                entry: l.index,
+                path: path.clone(),
+                line: i + 1,
+            });
+        }
     }
     for e in entries {
         match e.envelope.kind() {
@@ -802,12 +1013,23 @@ pub fn cross_check(
             }
             KIND_REMOTE_BALLOT => {
                 out.remote_ballots += 1;
-                let credential = remote_credential(e, &content(e, src)?)?;
-                remote_last.insert(credential, e.index);
+                remote_credential(e, &content(e, src)?)?;
+                let code = e.envelope.tracking_code().to_string();
+                if !record_remote.contains(&(e.index, code.clone())) {
+                    out.remote_extra.push(ExtraRemote {
+                        code: code.clone(),
+                        entry: e.index,
+                    });
+                }
+                log_remote.insert((e.index, code));
             }
             _ => {}
         }
     }
+    out.remote_missing = remote_rows
+        .into_iter()
+        .filter(|r| !log_remote.contains(&(r.entry, r.code.clone())))
+        .collect();
     for (path, bytes) in record.iter().filter(|(p, _)| is_ballots(p)) {
         let lines = lines_of(bytes).map_err(|r| PublicationError::record(path, r))?;
         for (i, line) in lines.into_iter().enumerate() {
@@ -825,12 +1047,6 @@ pub fn cross_check(
             }
         }
     }
-    let mut counted: Vec<UncountedRemote> = remote_last
-        .into_iter()
-        .map(|(credential, entry)| UncountedRemote { credential, entry })
-        .collect();
-    counted.sort_by_key(|r| r.entry);
-    out.remote_not_in_record = counted;
     Ok(out)
 }
 
@@ -1098,6 +1314,64 @@ mod tests {
         assert!(lines_of(b"a\nb").is_err());
         assert!(is_ballots("districts/AF-KAB/d1/ballots.jsonl"));
         assert!(!is_ballots("districts/AF-KAB/d1/xballots.jsonl"));
+    }
+
+    #[test]
+    fn a_remote_file_that_differs_from_the_log_is_explained() {
+        use sanduq_record::credentials::{Registration, VoterCredential};
+        use sanduq_record::wire::ContestWire;
+        let voter = |seed: u8| {
+            VoterCredential::from_seed(
+                [1; 32],
+                Registration {
+                    station: "s1".into(),
+                    group: None,
+                },
+                &[seed; 32],
+            )
+        };
+        let ballot = |v: &VoterCredential, n: u8| {
+            v.remote_ballot(vec![ContestWire {
+                contest: format!("c{n}"),
+                selections: Vec::new(),
+                limit_proof: Vec::new(),
+            }])
+            .unwrap()
+        };
+        let (v1, v2) = (voter(1), voter(2));
+        let log: Vec<(u64, Envelope)> = vec![
+            (4, ballot(&v1, 0)),
+            (7, ballot(&v2, 1)),
+            (9, ballot(&v1, 2)),
+        ];
+        let lines = lines_from_entries(log.iter().cloned()).unwrap();
+        let file = |ls: &[RemoteLine]| {
+            let b = to_jsonl(ls).unwrap();
+            (sha256(&b), b.len() as u64)
+        };
+        // The file was made before entry 9: v1's first ballot counted then.
+        let before = lines_from_entries(log.iter().take(2).cloned()).unwrap();
+        assert!(before[0].is_counted());
+        let (h, n) = file(&before);
+        let why = remote_diagnosis(&log, &lines, h, n);
+        let late = log[2].1.tracking_code().to_string();
+        assert!(
+            why.ends_with(&format!(
+                ": remote ballot {late} (log entry 9) is in the log, not in the file"
+            )),
+            "{why}"
+        );
+        // The file holds a ballot the log does not.
+        let mut more = lines.clone();
+        let stranger = RemoteLine::from_entry(12, &ballot(&voter(3), 3), true).unwrap();
+        more.push(stranger);
+        let (h, n) = file(&more);
+        let why = remote_diagnosis(&log, &lines, h, n);
+        assert!(
+            why.contains("holds remote ballots that are not in the log"),
+            "{why}"
+        );
+        assert!(why.contains(&late), "{why}");
     }
 
     #[test]

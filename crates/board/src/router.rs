@@ -167,6 +167,8 @@ fn envelope_error(e: &EnvelopeError) -> AppError {
         | EnvelopeError::Trailing(_)
         | EnvelopeError::ContentHash => "non_canonical",
         EnvelopeError::Signer | EnvelopeError::Signature => "bad_signature",
+        // a variant added later: refused as malformed until given its own code
+        _ => "malformed",
     };
     AppError::Client(StatusCode::BAD_REQUEST, code)
 }

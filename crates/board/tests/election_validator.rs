@@ -800,3 +800,59 @@ proptest! {
         prop_assert_eq!(out.len(), 1);
     }
 }
+
+#[test]
+fn polls_closed_ends_remote_voting() {
+    let (election, ctx) = setup();
+    let (first, _, kuchi) = fixture::stations(election);
+    let v = validator();
+    let ok = |r: &Result<(), Rejection>| r.is_ok();
+    let closed = |r: &Result<(), Rejection>| matches!(r, Err(Rejection::Invalid(t)) if t.starts_with("polls_closed: "));
+    let close = sanduq_board::credentials::PollsClosed::new(fp().0).to_bytes();
+    assert_eq!(
+        String::from_utf8(close.clone()).unwrap(),
+        format!(
+            "{{\"election\":\"{}\",\"format\":\"sanduq-polls-closed/0.1\"}}",
+            hex::encode(fp().0)
+        )
+    );
+    // Not by an administrator: forbidden. For another election: refused.
+    let by_outsider = sign("polls-closed", &close, &outsider());
+    let other = sanduq_board::credentials::PollsClosed::new([0x11; 32]).to_bytes();
+    let wrong = sign("polls-closed", &other, &admin());
+    let r = v.validate_batch(&[&by_outsider, &wrong], &NoLog).unwrap();
+    assert_eq!(r[0], Err(Rejection::Unauthorised));
+    assert!(
+        matches!(&r[1], Err(Rejection::Invalid(t)) if t.starts_with("wrong_election: ")),
+        "{r:?}"
+    );
+    // In one batch: the list, a remote ballot, the closing, a remote ballot after it, a
+    // second closing (another administrator, so other bytes are not the point).
+    let list = sign("credentials", &list_bytes(), &authority());
+    let before = remote(&voter(1), &first, None, 31);
+    let closing = sign("polls-closed", &close, &admin());
+    let after = remote(&voter(2), &first, None, 32);
+    let again = sign("polls-closed", &close, &admin2());
+    let r = v
+        .validate_batch(&[&list, &before, &closing, &after, &again], &NoLog)
+        .unwrap();
+    assert!(ok(&r[0]) && ok(&r[1]) && ok(&r[2]), "{r:?}");
+    assert!(closed(&r[3]) && closed(&r[4]), "{r:?}");
+    // Later batches: remote ballots refused; a station's ballot still enters (the devices'
+    // ballots are published after the polls close).
+    let late = remote(&voter(3), &kuchi, Some("kuchi"), 33);
+    let mut rng = fixture::rng(34);
+    let mut device = fixture::Device::new(election, "dev-late", &first);
+    let line = device.cast(election, ctx, None, &mut rng);
+    let station_ballot = ballot_env(&line);
+    let r = v.validate_batch(&[&late, &station_ballot], &NoLog).unwrap();
+    assert!(closed(&r[0]), "{r:?}");
+    assert!(ok(&r[1]), "{r:?}");
+    // After a restart, the closing is remembered from the log.
+    let fresh = validator();
+    fresh
+        .replay([(0, &list), (1, &before), (2, &closing)])
+        .unwrap();
+    let r = fresh.validate_batch(&[&late], &NoLog).unwrap();
+    assert!(closed(&r[0]), "{r:?}");
+}

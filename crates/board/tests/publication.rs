@@ -13,6 +13,7 @@ use std::sync::{Arc, OnceLock};
 
 use ed25519_dalek::SigningKey;
 use sanduq_board::client::Client;
+use sanduq_board::credentials::{CredentialList, Registration, VoterCredential};
 use sanduq_board::envelope::{Envelope, Fingerprint};
 use sanduq_board::net::Background;
 use sanduq_board::publication::{
@@ -23,7 +24,11 @@ use sanduq_board::server::{Board, ServerConfig, WitnessEndpoint};
 use sanduq_board::validator::TestValidator;
 use sanduq_election::Manifest;
 use sanduq_election::demo::DemoParams;
-use sanduq_record::store::Files;
+use sanduq_record::hierarchy::{Hierarchy, Level};
+use sanduq_record::record::{districts_with_stations, location_of};
+use sanduq_record::remote::{RemoteLine, lines_from_entries, to_jsonl};
+use sanduq_record::store::{Files, index_of};
+use sanduq_record::wire::ContestWire;
 use sanduq_record::{ElectionRun, verify};
 
 use common::{WitnessServer, fast_limits, log_signer, log_verifier, policy, start_witness};
@@ -253,38 +258,6 @@ fn publish_then_fetch_gives_the_same_record() {
         Err(PublicationError::Unauthorised { .. })
     ));
 
-    // Remote ballots: only the last per credential counts, and the record has no place for
-    // them, so each counted one is reported.
-    let v1 = SigningKey::from_bytes(&[0x51; 32]);
-    let v2 = SigningKey::from_bytes(&[0x52; 32]);
-    let remote = |k: &SigningKey, station: &str| {
-        let cred: String = k
-            .verifying_key()
-            .to_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        let body = format!(
-            "{{\"contests\":[],\"credential\":\"{cred}\",\"format\":\"sanduq-remote-ballot/0.1\",\"station\":\"{station}\"}}"
-        );
-        Envelope::sign("remote-ballot", election(), body.as_bytes(), true, k).unwrap()
-    };
-    let c = net.client();
-    let mut idx = Vec::new();
-    for e in [remote(&v1, "a"), remote(&v2, "a"), remote(&v1, "b")] {
-        let a = c.submit(e.as_bytes()).unwrap();
-        assert_eq!(a.status, 201, "{}", a.text());
-        idx.push(common::json_field(&a, "index").as_u64().unwrap());
-    }
-    let log = net.read(s.len() as u64 + 3);
-    let cross = publication::cross_check(files(), &log.entries, &net.artefacts()).unwrap();
-    assert!(!cross.passed());
-    assert_eq!(cross.remote_ballots, 3);
-    let counted: Vec<u64> = cross.remote_not_in_record.iter().map(|r| r.entry).collect();
-    // v2's only ballot, then v1's second; v1's first is superseded.
-    assert_eq!(counted, vec![idx[1], idx[2]]);
-    assert!(cross.missing.is_empty() && cross.extra.is_empty());
-
     // An artefact altered on the board's disk is refused, naming the log entry.
     let (pos, beside) = s
         .iter()
@@ -425,4 +398,244 @@ fn artefacts_are_checked_against_their_envelope() {
         publication::content(&entry, &served),
         Err(PublicationError::MissingArtefact { .. })
     ));
+}
+
+/// A voter credential of the record's election registered at `station` (no group).
+fn credential(seed: u8, station: &str) -> VoterCredential {
+    VoterCredential::from_seed(
+        election().0,
+        Registration {
+            station: station.to_owned(),
+            group: None,
+        },
+        &[seed; 32],
+    )
+}
+
+/// Two polling stations of the record's election in two different districts, with the
+/// hierarchy that places them.
+fn two_stations() -> (Hierarchy, String, String) {
+    let h = Hierarchy::from_manifest(&small_manifest()).unwrap();
+    let stations: Vec<&str> = h
+        .units()
+        .values()
+        .filter(|u| u.level == Level::Station)
+        .map(|u| u.id.as_str())
+        .collect();
+    let a = stations[0];
+    let b = stations
+        .iter()
+        .find(|s| location_of(&h, s) != location_of(&h, a))
+        .unwrap();
+    (h.clone(), a.to_owned(), (*b).to_owned())
+}
+
+/// The record's files with remote ballots: the credential list and, in every district
+/// folder, the `remote.jsonl` of the given log entries whose station lies there.
+fn with_remote(h: &Hierarchy, list: &CredentialList, log: &[(u64, Envelope)]) -> Files {
+    let mut files = files().clone();
+    files.insert("election/credentials.json".into(), list.to_bytes());
+    let lines = lines_from_entries(log.iter().cloned()).unwrap();
+    for loc in districts_with_stations(h) {
+        let mine: Vec<RemoteLine> = lines
+            .iter()
+            .filter(|l| location_of(h, &l.ballot.station).as_ref() == Some(&loc))
+            .cloned()
+            .collect();
+        files.insert(loc.file("remote.jsonl"), to_jsonl(&mine).unwrap());
+    }
+    files.insert("index.json".into(), index_of(&files).unwrap());
+    files
+}
+
+/// A remote ballot of `v`; `n` makes each ballot of a voter distinct (the test validator
+/// does not read the contests).
+fn remote_ballot(v: &VoterCredential, n: u8) -> Envelope {
+    v.remote_ballot(vec![ContestWire {
+        contest: format!("c{n}"),
+        selections: Vec::new(),
+        limit_proof: Vec::new(),
+    }])
+    .unwrap()
+}
+
+#[test]
+fn remote_ballots_are_published_rebuilt_and_cross_checked() {
+    let (h, station_a, station_b) = two_stations();
+    let v1 = credential(0x51, &station_a);
+    let v2 = credential(0x52, &station_b);
+    let list = CredentialList::new(
+        election().0,
+        [&v1, &v2]
+            .iter()
+            .map(|v| (v.public_key(), v.registration().clone()))
+            .collect(),
+    );
+    // The remote ballots come first in the log: v1, v2, v1 again (entries 0, 1, 2).
+    let net = Loopback::start();
+    let c = net.client();
+    let mut log: Vec<(u64, Envelope)> = Vec::new();
+    for (n, v) in [&v1, &v2, &v1].into_iter().enumerate() {
+        let e = remote_ballot(v, n as u8);
+        let a = c.submit(e.as_bytes()).unwrap();
+        assert_eq!(a.status, 201, "{}", a.text());
+        log.push((common::json_field(&a, "index").as_u64().unwrap(), e));
+    }
+    assert_eq!(
+        log.iter().map(|(i, _)| *i).collect::<Vec<_>>(),
+        vec![0, 1, 2]
+    );
+    let code = |i: usize| log[i].1.tracking_code().to_string();
+    let record = with_remote(&h, &list, &log);
+    let dir_a = location_of(&h, &station_a).unwrap();
+    let dir_b = location_of(&h, &station_b).unwrap();
+    let file_a = dir_a.file("remote.jsonl");
+    let file_b = dir_b.file("remote.jsonl");
+    // By hand: district A holds v1's two ballots, the first superseded by the second;
+    // district B v2's only one, counted; every other district an empty file.
+    let text_a = String::from_utf8(record[&file_a].clone()).unwrap();
+    let statuses: Vec<(u64, String)> = text_a
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            (
+                v["index"].as_u64().unwrap(),
+                v["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![(0, "superseded".to_owned()), (2, "counted".to_owned())]
+    );
+    assert_eq!(
+        String::from_utf8(record[&file_b].clone())
+            .unwrap()
+            .lines()
+            .count(),
+        1
+    );
+    let remote_files = record
+        .keys()
+        .filter(|p| p.ends_with("/remote.jsonl"))
+        .count();
+    assert_eq!(remote_files, districts_with_stations(&h).len());
+
+    // The plan publishes the credential list as a record file, no remote.jsonl.
+    let plan = publication::plan(&record).unwrap();
+    assert!(plan.entries.iter().all(|p| !matches!(
+        &p.origin,
+        publication::Origin::File { path } if path.ends_with("remote.jsonl")
+    )));
+    assert!(plan.entries.iter().any(|p| p.kind == "record-file"
+        && p.origin
+            == publication::Origin::File {
+                path: "election/credentials.json".into()
+            }));
+    // The credential authority's list is in the log already: posted again as a record file
+    // it is a replay (409), and the record is rebuilt with the list from that entry.
+    let authority = SigningKey::from_bytes(&[0xa7; 32]);
+    let list_entry = Envelope::sign(
+        "credentials",
+        election(),
+        &list.to_bytes(),
+        true,
+        &authority,
+    )
+    .unwrap();
+    let a = c.submit(list_entry.as_bytes()).unwrap();
+    assert_eq!(a.status, 201, "{}", a.text());
+    let s = publication::sign_plan(&plan, &admin()).unwrap();
+    let mut last = 0;
+    for e in &s {
+        match publication::post(&c, e).unwrap() {
+            Posted::New(i) => last = last.max(i),
+            Posted::Duplicate
+                if e.origin
+                    == (publication::Origin::File {
+                        path: "election/credentials.json".into(),
+                    }) => {}
+            other => panic!("{}: {other:?}", e.origin),
+        }
+    }
+    let log_now = net.read(last + 1);
+    assert!(
+        !log_now
+            .entries
+            .iter()
+            .any(|e| e.envelope.kind() == "record-file"
+                && e.envelope.content_hash() == list_entry.content_hash())
+    );
+    let admins = [admin().verifying_key().to_bytes()];
+    let rebuilt = publication::rebuild(&log_now.entries, &net.artefacts(), &admins).unwrap();
+    assert_eq!(
+        rebuilt.files, record,
+        "rebuilt record differs from the original"
+    );
+    let cross =
+        publication::cross_check(&rebuilt.files, &log_now.entries, &net.artefacts()).unwrap();
+    assert!(cross.passed(), "{:?}", cross.findings());
+    assert_eq!((cross.record_remote, cross.remote_ballots), (3, 3));
+
+    // A remote ballot posted after the record: v2 votes again. The record cannot be rebuilt
+    // (district B's file is named with the new ballot's code), and the cross-check reports
+    // it as in the log, not in the record.
+    let late = remote_ballot(&v2, 3);
+    let a = c.submit(late.as_bytes()).unwrap();
+    assert_eq!(a.status, 201, "{}", a.text());
+    let late_index = common::json_field(&a, "index").as_u64().unwrap();
+    let late_code = late.tracking_code().to_string();
+    let log_late = net.read(late_index + 1);
+    match publication::rebuild(&log_late.entries, &net.artefacts(), &admins) {
+        Err(PublicationError::FileNotRebuilt { path, reason, .. }) => {
+            assert_eq!(path, file_b);
+            assert!(
+                reason.contains(&format!(
+                    "remote ballot {late_code} (log entry {late_index}) is in the log, not in the file"
+                )),
+                "{reason}"
+            );
+        }
+        other => panic!("rebuilt with a remote ballot the record lacks: {other:?}"),
+    }
+    let cross = publication::cross_check(&record, &log_late.entries, &net.artefacts()).unwrap();
+    assert!(!cross.passed());
+    assert!(cross.remote_missing.is_empty());
+    assert_eq!(cross.remote_extra.len(), 1);
+    assert_eq!(cross.remote_extra[0].code, late_code);
+    assert_eq!(cross.remote_extra[0].entry, late_index);
+    assert!(
+        cross
+            .findings()
+            .iter()
+            .any(|f| f.contains(&late_code) && f.contains("in the log, not in the record")),
+        "{:?}",
+        cross.findings()
+    );
+
+    // A record whose remote lines name a ballot the log does not hold: v2's ballot moved to
+    // another log index. The line is reported with its file and line, and the log's entry 1
+    // as in the log and not in the record.
+    let mut forged = record.clone();
+    let line_b = String::from_utf8(record[&file_b].clone()).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(line_b.trim_end()).unwrap();
+    v["index"] = serde_json::json!(99);
+    let mut bytes = sanduq_election::canonical::to_canonical_json(&v).unwrap();
+    bytes.push(b'\n');
+    forged.insert(file_b.clone(), bytes);
+    let cross = publication::cross_check(&forged, &log_now.entries, &net.artefacts()).unwrap();
+    assert!(!cross.passed());
+    assert_eq!(cross.remote_missing.len(), 1);
+    let m = &cross.remote_missing[0];
+    assert_eq!((m.code.as_str(), m.entry), (code(1).as_str(), 99));
+    assert_eq!((m.path.as_str(), m.line), (file_b.as_str(), 1));
+    assert_eq!(cross.remote_extra.len(), 1);
+    assert_eq!(
+        (
+            cross.remote_extra[0].code.clone(),
+            cross.remote_extra[0].entry
+        ),
+        (code(1), 1)
+    );
+    assert!(cross.missing.is_empty() && cross.extra.is_empty());
 }

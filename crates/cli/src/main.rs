@@ -44,6 +44,9 @@ enum Command {
     Publish(cmd::publish::Args),
     /// Read an election record back from a bulletin board, checked, into a folder.
     FetchRecord(cmd::fetch::Args),
+    /// Read the credential list and the remote ballots from a board's log, checked, into a
+    /// folder for `tally --remote` (exit 1 a check failed, 2 board unreadable or bad input).
+    FetchRemote(cmd::remote::FetchArgs),
     /// Bulletin-board keys.
     Board(cmd::board::Args),
     /// Voter credentials for remote voting: `issue` by the credential authority, `publish`.
@@ -60,7 +63,8 @@ enum Command {
     Bench(cmd::bench::Args),
     /// One polling-station device encrypts its ballots (exit 2 naming a bad plaintext line).
     Encrypt(cmd::encrypt::Args),
-    /// Check the devices' ballots, tally per unit, apply the privacy rule (1: a bad ballot).
+    /// Check the devices' ballots (and remote ballots, --remote), tally per unit, apply the
+    /// privacy rule (1: a bad ballot).
     Tally(cmd::tally::Args),
     /// Threshold decryption: `share` per trustee, `combine` into the record (1: a bad share).
     Decrypt(cmd::decrypt::Args),
@@ -77,6 +81,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Receipt(args) => cmd::receipt::run(args),
         Command::Publish(args) => cmd::publish::run(args),
         Command::FetchRecord(args) => cmd::fetch::run(args),
+        Command::FetchRemote(args) => cmd::remote::fetch(&args),
         Command::Board(args) => cmd::board::run(args),
         Command::Credentials(args) => cmd::credentials::run(args),
         Command::Portal(args) => cmd::portal::run(args),

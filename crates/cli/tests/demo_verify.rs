@@ -48,18 +48,24 @@ fn demo_then_verify_then_tamper() {
     let stdout = text(&o.stdout);
     assert!(stdout.contains("run-off between"), "{stdout}");
     assert!(stdout.contains("15 completeness"), "{stdout}");
+    // one voter in 20 voted remotely, and those ballots are verified (check 16)
+    assert!(stdout.contains("16 remote-ballots"), "{stdout}");
+    assert!(
+        stdout.contains("remotely with a voter credential"),
+        "{stdout}"
+    );
     assert!(out.join("manifest.toml").is_file());
     assert!(out.join("record.tar").is_file());
 
     let record = out.join("record");
     let o = sanduq(&["verify", record.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    assert!(text(&o.stdout).contains("All 15 checks passed"));
+    assert!(text(&o.stdout).contains("All 16 checks passed"));
     let o = sanduq(&["verify", out.join("record.tar").to_str().unwrap(), "--json"]);
     assert_eq!(o.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["passed"], true);
-    assert_eq!(v["checks"].as_array().unwrap().len(), 15);
+    assert_eq!(v["checks"].as_array().unwrap().len(), 16);
 
     // flip one byte in the middle of a ballot file: the ballot checks name it
     let file = some_ballot_file(&record);

@@ -11,6 +11,9 @@
 //! - [`store`]: reading and writing a record directory or archive (the only file I/O);
 //! - [`mod@verify`]: the verifier, with numbered checks and a verified-record token;
 //! - [`partition`]: verification one district at a time, signed partial reports, merge;
+//! - [`envelope`] and [`credentials`]: the board's signed entry envelope, voter credentials
+//!   and remote ballots, which the record holds and the verifier counts;
+//! - [`remote`]: remote ballots in the record, checked for the tally and the verifier;
 //! - [`run`]: a whole election in one process, for the demonstration and the tests.
 //!
 //! The record format is specified in `docs/spec/record.md`.
@@ -19,11 +22,14 @@
 #![deny(clippy::unwrap_used, clippy::indexing_slicing)]
 
 pub mod chain;
+pub mod credentials;
+pub mod envelope;
 pub mod error;
 pub mod hierarchy;
 pub mod partition;
 pub mod protocol;
 pub mod record;
+pub mod remote;
 pub mod run;
 pub mod steps;
 pub mod store;

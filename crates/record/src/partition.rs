@@ -57,7 +57,7 @@ pub struct PartialReport {
     pub province: String,
     /// The district.
     pub district: String,
-    /// The checks run: 1 to 13 and 15 (14, the results, needs the nation).
+    /// The checks run: 1 to 13, 15 and 16 (14, the results, needs the nation).
     pub checks: Vec<PartialCheck>,
     /// Figures of the district (ballots, selections, shares; `files` counts the record's).
     pub figures: Figures,

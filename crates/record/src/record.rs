@@ -80,6 +80,21 @@ pub fn location_of(h: &Hierarchy, unit: &str) -> Option<Location> {
     })
 }
 
+/// The record folder (`districts/<province>/<district>`) of every polling station of the
+/// record's `election/manifest.json` (canonical JSON of a valid manifest).
+pub fn station_folders(manifest: &[u8]) -> Result<BTreeMap<String, String>, RecordError> {
+    let raw: sanduq_election::raw::RawManifest = serde_json::from_slice(manifest)
+        .map_err(|e| RecordError::Manifest(format!("{MANIFEST}: {e}")))?;
+    let m =
+        Manifest::from_raw(&raw).map_err(|e| RecordError::Manifest(format!("{MANIFEST}: {e}")))?;
+    let h = Hierarchy::from_manifest(&m)?;
+    Ok(h.units()
+        .values()
+        .filter(|u| u.level == Level::Station)
+        .filter_map(|u| Some((u.id.clone(), location_of(&h, &u.id)?.dir())))
+        .collect())
+}
+
 /// Districts with at least one polling station (the only ones with a folder).
 #[must_use]
 pub fn districts_with_stations(h: &Hierarchy) -> BTreeSet<Location> {
@@ -91,13 +106,22 @@ pub fn districts_with_stations(h: &Hierarchy) -> BTreeSet<Location> {
 }
 
 /// Every location with files, and the files each must have.
+///
+/// With `remote` (the election has a credential list), also `election/credentials.json` and
+/// every district's `remote.jsonl`.
 #[must_use]
-pub fn expected_files(h: &Hierarchy) -> BTreeSet<String> {
+pub fn expected_files(h: &Hierarchy, remote: bool) -> BTreeSet<String> {
     let mut out: BTreeSet<String> = [MANIFEST, PARAMETERS, CEREMONY, RESULTS]
         .into_iter()
         .map(str::to_owned)
         .collect();
+    if remote {
+        out.insert(crate::remote::CREDENTIALS.to_owned());
+    }
     for loc in districts_with_stations(h) {
+        if remote {
+            out.insert(loc.file(crate::remote::REMOTE));
+        }
         for f in [
             "ballots.jsonl",
             "devices.json",
@@ -254,6 +278,8 @@ pub struct Outputs<'a> {
     pub shares: &'a BTreeMap<TrusteeIndex, Vec<DecryptionShare>>,
     /// The results, by contest.
     pub results: Vec<ContestResult>,
+    /// The remote ballots, when the election has a credential list.
+    pub remote: Option<&'a crate::remote::CheckedRemote>,
 }
 
 /// Lay the outputs out as the record's files (without `index.json`).
@@ -270,6 +296,18 @@ pub fn build_files(out: &Outputs<'_>) -> Result<Files, RecordError> {
         CEREMONY.to_owned(),
         to_canonical(&CeremonyFile::of(out.ceremony))?,
     );
+    if let Some(remote) = out.remote {
+        files.insert(
+            crate::remote::CREDENTIALS.to_owned(),
+            remote.list_bytes.clone(),
+        );
+        for (loc, lines) in remote.by_district(election) {
+            files.insert(
+                loc.file(crate::remote::REMOTE),
+                crate::remote::to_jsonl(&lines)?,
+            );
+        }
+    }
     for loc in districts_with_stations(h) {
         let (lines, devices) = out.districts.get(&loc).cloned().unwrap_or_default();
         files.insert(loc.file("ballots.jsonl"), to_lines(&lines)?);

@@ -13,12 +13,17 @@ use sanduq_trustee::decrypt::DecryptionShare;
 use sanduq_trustee::dkg::KeyShare;
 use sanduq_trustee::{Policy, ProvinceCode, TrusteeIndex};
 
+use sanduq_crypto::contest::EncryptedContest;
+
+use crate::credentials::{Registration, VoterCredential, issue};
+use crate::envelope::Envelope;
 use crate::error::RecordError;
 use crate::protocol::{
-    Election, Tallies, aggregate_upwards, check_quorum, combine, disclosures, run_ceremony,
-    targets, trustee_shares,
+    Election, Tallies, add_to_station, aggregate_upwards, check_quorum, combine, disclosures,
+    run_ceremony, targets, trustee_shares,
 };
 use crate::record::{Outputs, build_files};
+use crate::remote::{CheckedRemote, cast_remote, lines_from_entries};
 use crate::steps::{self, DeviceRun, districts_of, results_of};
 use crate::store::{Files, with_index};
 use crate::wire::ContestResult;
@@ -67,6 +72,10 @@ pub struct RunOptions {
     pub absent: BTreeSet<TrusteeIndex>,
     /// Seed of every random choice (nonces included): for reproducible demonstrations only.
     pub seed: u64,
+    /// One voter in this many (0: none) votes remotely with a credential instead of at the
+    /// polling station; one remote voter in three first casts a ballot marking the first
+    /// candidate of every contest, then the ballot of their choices, which replaces it.
+    pub remote_every: u64,
 }
 
 impl RunOptions {
@@ -88,6 +97,7 @@ impl RunOptions {
             policy,
             absent,
             seed,
+            remote_every: 0,
         })
     }
 }
@@ -107,6 +117,10 @@ pub struct Figures {
     pub trustees_present: Vec<u32>,
     /// Ciphertexts decrypted.
     pub decrypted: u64,
+    /// Remote ballots counted (one per remote voter, the last cast).
+    pub remote: u64,
+    /// Remote ballots replaced by a later one of the same credential.
+    pub remote_superseded: u64,
 }
 
 /// The outcome of a run.
@@ -118,6 +132,9 @@ pub struct ElectionRun {
     pub results: Vec<ContestResult>,
     /// Figures.
     pub figures: Figures,
+    /// The remote voters' secret credentials, in the order of the remote voters (a
+    /// demonstration keeps them, so that a test can act as one of these voters).
+    pub remote_credentials: Vec<VoterCredential>,
 }
 
 fn rng_for(seed: u64, what: &str) -> ChaCha20Rng {
@@ -322,10 +339,15 @@ pub fn run_election(
     progress.finish();
     let ctx = ceremony.ballot_context();
 
-    // 3. ballots, one device per station, stations in parallel
+    // 3. ballots, one device per station, stations in parallel; remote voters apart
     let mut by_station: BTreeMap<&str, Vec<&Voter>> = BTreeMap::new();
-    for v in voters {
-        by_station.entry(v.station.as_str()).or_default().push(v);
+    let mut remote_voters: Vec<&Voter> = Vec::new();
+    for (i, v) in (1u64..).zip(voters) {
+        if options.remote_every > 0 && i % options.remote_every == 0 {
+            remote_voters.push(v);
+        } else {
+            by_station.entry(v.station.as_str()).or_default().push(v);
+        }
     }
     progress.start("encrypting ballots", voters.len() as u64);
     let stations: Vec<(&str, Vec<&Voter>)> = by_station.into_iter().collect();
@@ -353,6 +375,19 @@ pub fn run_election(
         devices.push((run.lines, run.device));
     }
     let districts = districts_of(h, devices)?;
+    let mut remote_credentials = Vec::new();
+    let remote = if options.remote_every > 0 {
+        let (r, secrets) = remote_ballots(&election, &ctx, options.seed, &remote_voters)?;
+        remote_credentials = secrets;
+        for (line, contests) in r.counted() {
+            add_to_station(&mut station_tallies, &line.ballot.station, contests);
+        }
+        figures.remote = r.counted().count() as u64;
+        figures.remote_superseded = r.lines.len() as u64 - figures.remote;
+        Some(r)
+    } else {
+        None
+    };
 
     // 4. homomorphic tallies, every level the product of its children
     let tallies = aggregate_upwards(h, &station_tallies);
@@ -406,12 +441,74 @@ pub fn run_election(
         counts: &counts,
         shares: &shares,
         results: results.clone(),
+        remote: remote.as_ref(),
     })?;
     Ok(ElectionRun {
         files: with_index(files)?,
         results,
         figures,
+        remote_credentials,
     })
+}
+
+/// The remote voters' ballots as the board would hold them: the credential authority issues
+/// one credential per remote voter (the list is log entry 0); each voter's envelopes follow in
+/// turn, one in three voters first casting a ballot marking the first candidate of every
+/// contest and then their own, which replaces it.
+fn remote_ballots(
+    election: &Election,
+    ctx: &BallotContext,
+    seed: u64,
+    voters: &[&Voter],
+) -> Result<(CheckedRemote, Vec<VoterCredential>), RecordError> {
+    let mut rng = rng_for(seed, "credentials");
+    let registrations: Vec<Registration> = voters
+        .iter()
+        .map(|v| Registration {
+            station: v.station.clone(),
+            group: v.group.clone(),
+        })
+        .collect();
+    let (list, secrets) = issue(*election.fingerprint().as_bytes(), &registrations, &mut rng);
+    let mut entries: Vec<(u64, Envelope)> = Vec::new();
+    let mut contests: BTreeMap<u64, Vec<EncryptedContest>> = BTreeMap::new();
+    let mut index = 0u64;
+    let mut rng = rng_for(seed, "remote-ballots");
+    for (i, (v, credential)) in voters.iter().zip(&secrets).enumerate() {
+        let mut ballots = Vec::new();
+        if i % 3 == 0 {
+            let style = election.style(&v.station, v.group.as_deref())?;
+            let first: BTreeMap<String, Vec<String>> = style
+                .iter()
+                .filter_map(|c| {
+                    let id = election.descriptions().get(c)?.selection_ids().first()?;
+                    Some((c.clone(), vec![id.clone()]))
+                })
+                .collect();
+            ballots.push(first);
+        }
+        ballots.push(v.choices.clone());
+        for choices in &ballots {
+            index += 1;
+            let (e, cs) = cast_remote(election, ctx, credential, choices, &mut rng)?;
+            entries.push((index, e));
+            contests.insert(index, cs);
+        }
+    }
+    let lines = lines_from_entries(entries).map_err(|(i, e)| RecordError::Ballot {
+        device: format!("remote ballot {i}"),
+        reason: e.to_string(),
+    })?;
+    let contests = lines
+        .iter()
+        .map(|l| contests.remove(&l.index).unwrap_or_default())
+        .collect();
+    let remote = CheckedRemote {
+        list_bytes: list.to_bytes(),
+        lines,
+        contests,
+    };
+    Ok((remote, secrets))
 }
 
 fn run_device(

@@ -37,9 +37,12 @@ use crate::protocol::{
     targets, trustee_shares,
 };
 use crate::record::{Location, Outputs, build_files, location_of, nation_totals, share_to_wire};
+use crate::remote::CheckedRemote;
 use crate::run::{Progress, Voter};
 use crate::store::{Files, sha256, with_index};
-use crate::wire::{BallotLine, ContestResult, DeviceWire, UnitTally, from_canonical, to_canonical};
+use crate::wire::{
+    BallotLine, ContestResult, ContestWire, DeviceWire, UnitTally, from_canonical, to_canonical,
+};
 
 /// `format` of a device's ballots file.
 pub const DEVICE_FORMAT: &str = "sanduq-device-ballots/0.1";
@@ -76,14 +79,14 @@ pub enum StepError {
 }
 
 impl StepError {
-    fn input(file: impl Into<String>, reason: impl std::fmt::Display) -> StepError {
+    pub(crate) fn input(file: impl Into<String>, reason: impl std::fmt::Display) -> StepError {
         StepError::Input {
             file: file.into(),
             reason: reason.to_string(),
         }
     }
 
-    fn check(object: impl Into<String>, reason: impl std::fmt::Display) -> StepError {
+    pub(crate) fn check(object: impl Into<String>, reason: impl std::fmt::Display) -> StepError {
         StepError::Check {
             object: object.into(),
             reason: reason.to_string(),
@@ -308,17 +311,25 @@ impl CheckedDevice {
 /// style of its station and group.
 fn decode_ballot(election: &Election, line: &BallotLine) -> Result<Vec<EncryptedContest>, String> {
     let b = &line.ballot;
-    let style = election
-        .style(&b.station, b.group.as_deref())
-        .map_err(|e| e.to_string())?;
-    if b.contests.len() != style.len()
-        || b.contests.iter().zip(&style).any(|(c, s)| &c.contest != s)
-    {
+    decode_contests(election, &b.station, b.group.as_deref(), &b.contests)
+}
+
+/// The decoded contests of a ballot cast at `station` by a voter of `group`, after their
+/// shape is checked: exactly the contests of the ballot style in order, each with the
+/// contest's candidates in order, every element canonical.
+pub(crate) fn decode_contests(
+    election: &Election,
+    station: &str,
+    group: Option<&str>,
+    contests: &[ContestWire],
+) -> Result<Vec<EncryptedContest>, String> {
+    let style = election.style(station, group).map_err(|e| e.to_string())?;
+    if contests.len() != style.len() || contests.iter().zip(&style).any(|(c, s)| &c.contest != s) {
         return Err(format!(
             "its contests are not the ballot style {style:?} of its station and group"
         ));
     }
-    b.contests
+    contests
         .iter()
         .map(|cw| {
             let desc = election
@@ -583,10 +594,15 @@ fn tally_from(
     })
 }
 
-/// Tally checked device files: per station the product of its cast ballots, then every level
-/// above, the privacy rule and the targets. Refuses a device twice and a ciphertext found in
-/// two ballots (a replayed ballot).
-pub fn tally_step(election: &Election, devices: &[CheckedDevice]) -> Result<TallyStep, StepError> {
+/// Tally checked device files and the checked remote ballots, if the election has them: per
+/// station the product of its cast ballots and of the counted remote ballots of the voters
+/// registered there, then every level above, the privacy rule and the targets. Refuses a
+/// device twice and a ciphertext found in two ballots (a replayed ballot).
+pub fn tally_step(
+    election: &Election,
+    devices: &[CheckedDevice],
+    remote: Option<&CheckedRemote>,
+) -> Result<TallyStep, StepError> {
     let mut ids = BTreeSet::new();
     let mut alphas = BTreeSet::new();
     let mut stations: Tallies = BTreeMap::new();
@@ -614,6 +630,21 @@ pub fn tally_step(election: &Election, devices: &[CheckedDevice]) -> Result<Tall
             if line.status == "cast" {
                 add_to_station(&mut stations, &d.device.station, cs);
             }
+        }
+    }
+    for (line, cs) in remote.iter().flat_map(|r| r.lines.iter().zip(&r.contests)) {
+        let replayed = cs
+            .iter()
+            .flat_map(|c| &c.selections)
+            .any(|s| !alphas.insert(*s.ciphertext.alpha().as_bytes()));
+        if replayed {
+            return Err(StepError::check(
+                format!("remote ballot {} (log entry {})", line.code, line.index),
+                "a ciphertext of this ballot appears in another ballot",
+            ));
+        }
+        if line.is_counted() {
+            add_to_station(&mut stations, &line.ballot.station, cs);
         }
     }
     let devices = devices.iter().map(|d| d.device.clone()).collect();
@@ -944,11 +975,12 @@ pub fn check_tally_source(
     election: &Election,
     tally: &TallyStep,
     devices: &[CheckedDevice],
+    remote: Option<&CheckedRemote>,
 ) -> Result<(), StepError> {
-    if tally_step(election, devices)?.bytes != tally.bytes {
+    if tally_step(election, devices, remote)?.bytes != tally.bytes {
         return Err(StepError::check(
             "ballots",
-            "the device files given do not give the tally file (a device missing, added or altered)",
+            "the device files and remote ballots given do not give the tally file (a device or remote ballot missing, added or altered)",
         ));
     }
     Ok(())
@@ -962,9 +994,10 @@ pub fn combine_record(
     ceremony: &Ceremony,
     tally: &TallyStep,
     devices: &[CheckedDevice],
+    remote: Option<&CheckedRemote>,
     shares: &BTreeMap<TrusteeIndex, Vec<DecryptionShare>>,
 ) -> Result<(Files, Vec<ContestResult>), StepError> {
-    check_tally_source(election, tally, devices)?;
+    check_tally_source(election, tally, devices, remote)?;
     let policy = ceremony.setup.policy();
     check_quorum(policy, &shares.keys().copied().collect())?;
     let counts =
@@ -990,6 +1023,7 @@ pub fn combine_record(
         counts: &counts,
         shares,
         results: results.clone(),
+        remote,
     })?;
     Ok((with_index(files)?, results))
 }

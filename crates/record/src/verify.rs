@@ -31,6 +31,7 @@ use sanduq_trustee::{Policy, TAG_DECRYPTION_SHARE, TrusteeIndex};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::credentials::CredentialList;
 use crate::error::RecordError;
 use crate::hierarchy::{Disclosure, Hierarchy, Level};
 use crate::partition::PartialReport;
@@ -39,6 +40,7 @@ use crate::record::{
     CEREMONY, CeremonyFile, Location, MANIFEST, PARAMETERS, RESULTS, districts_with_stations,
     expected_files, location_of, nation_totals, units_of,
 };
+use crate::remote::CREDENTIALS;
 use crate::store::{Files, INDEX, MemorySource, Source, sha256};
 use crate::wire::{
     BallotLine, DecryptionFile, IndexFile, ParametersFile, RECORD_FORMAT, ResultsFile, TallyFile,
@@ -128,6 +130,11 @@ pub const CHECKS: &[(u32, &str, &str)] = &[
         15,
         "completeness",
         "index lists every file with its SHA-256; no file missing or extra",
+    ),
+    (
+        16,
+        "remote-ballots",
+        "every remote ballot signed by a listed credential, of its voter's station and style; only the last of each credential counted",
     ),
 ];
 
@@ -233,6 +240,12 @@ pub struct Figures {
     pub shares: u64,
     /// Files in the record.
     pub files: u64,
+    /// Remote ballots read.
+    #[serde(default)]
+    pub remote: u64,
+    /// Of which counted (the last of their credential).
+    #[serde(default)]
+    pub remote_counted: u64,
 }
 
 /// The verifier's report.
@@ -560,7 +573,7 @@ fn in_locations(h: &Hierarchy, locations: &BTreeSet<&Location>, unit: &str) -> b
 /// selection ciphertext in two districts, a device in two districts.
 fn ballots_from_partials(st: &mut State<'_>, partials: &[PartialReport]) -> bool {
     let mut ok = true;
-    for n in 4..=9 {
+    for n in (4..=9).chain([16]) {
         let mut objects = 0;
         let mut r = Ok(());
         for p in partials {
@@ -599,8 +612,27 @@ fn ballots_from_partials(st: &mut State<'_>, partials: &[PartialReport]) -> bool
         f.challenged += p.figures.challenged;
         f.selections += p.figures.selections;
         f.shares += p.figures.shares;
+        f.remote += p.figures.remote;
+        f.remote_counted += p.figures.remote_counted;
     }
     ok
+}
+
+/// The credential list, when the record has one (`election/credentials.json`): canonical,
+/// well formed, of this election. Check 16 fails when it is not.
+fn credential_list(st: &State<'_>, election: &Election) -> Result<Option<CredentialList>, Fail> {
+    if !st.src.contains(CREDENTIALS) {
+        return Ok(None);
+    }
+    let bytes = st.file(CREDENTIALS)?;
+    let list = CredentialList::parse(&bytes).map_err(|e| fail(CREDENTIALS, e))?;
+    if list.election() != *election.fingerprint().as_bytes() {
+        return Err(fail(
+            CREDENTIALS,
+            "election: not this election's fingerprint",
+        ));
+    }
+    Ok(Some(list))
 }
 
 /// No selection ciphertext in two districts: the partials' sorted `α` prefixes, merged.
@@ -671,7 +703,15 @@ fn run_checks(
             Some((ok, None))
         }
         (Some(e), Some(c), _) => {
-            let b = check_ballots(st, e, c, &districts, traces);
+            let list = credential_list(st, e);
+            let b = check_ballots(
+                st,
+                e,
+                c,
+                &districts,
+                list.as_ref().map(Option::as_ref).map_err(Clone::clone),
+                traces,
+            );
             out.devices = b.devices;
             if matches!(scope, Scope::District(_)) {
                 out.alphas = b.alphas;
@@ -679,7 +719,7 @@ fn run_checks(
             Some((b.ok, Some(b.sums)))
         }
         _ => {
-            for n in 4..=8 {
+            for n in (4..=8).chain([16]) {
                 st.record(
                     n,
                     0,
@@ -819,7 +859,7 @@ fn run_checks(
         t1_ok.then_some(ParametersOk(()))?,
         t2?,
         ceremony.as_ref().map(|_| CeremonyOk(()))?,
-        (ballots_ok && pass(4..=8, st)).then_some(BallotsOk(()))?,
+        (ballots_ok && pass(4..=8, st) && pass(16..=16, st)).then_some(BallotsOk(()))?,
         (tallies.is_some() && pass(9..=10, st)).then_some(TalliesOk(()))?,
         (decrypted.is_some() && pass(11..=13, st)).then_some(DecryptionOk(()))?,
         results_ok.then_some(ResultsOk(()))?,
@@ -1738,7 +1778,7 @@ fn covers(scope: &Scope<'_>, path: &str) -> bool {
     match scope {
         Scope::Whole => true,
         Scope::District(loc) => {
-            [MANIFEST, PARAMETERS, CEREMONY].contains(&path)
+            [MANIFEST, PARAMETERS, CEREMONY, CREDENTIALS].contains(&path)
                 || path
                     .strip_prefix(&loc.dir())
                     .is_some_and(|rest| rest.starts_with('/'))
@@ -1792,7 +1832,9 @@ fn check_completeness(
     }
     let election =
         election.ok_or_else(|| fail(MANIFEST, "needed to know the expected files (check 2)"))?;
-    let expected = expected_files(election.hierarchy());
+    // the credential list decides whether the record has remote ballots
+    let remote = listed.contains(CREDENTIALS);
+    let expected = expected_files(election.hierarchy(), remote);
     if let Some(m) = expected.iter().find(|p| layout(p) && !listed.contains(*p)) {
         return Err(fail(m, "required file missing from the record"));
     }

@@ -56,7 +56,7 @@ fn the_record_verifies() {
         );
     }
     assert!(report.passed());
-    assert_eq!(report.checks.len(), 15);
+    assert_eq!(report.checks.len(), 16);
     // challenged ballots are published and not counted
     assert!(r.figures.challenged > 0);
     assert_eq!(report.figures.challenged, r.figures.challenged);

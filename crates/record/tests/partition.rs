@@ -24,7 +24,8 @@ fn run() -> &'static ElectionRun {
             ..DemoParams::default()
         };
         let manifest = support::small_manifest(&params);
-        support::run_small(manifest, b"partition seed", 3)
+        // one voter in six votes remotely: the remote ballots are verified per district too
+        support::run_small_remote(manifest, b"partition seed", 3, 6)
     })
 }
 
@@ -76,9 +77,9 @@ fn partitions_and_merge_agree_with_the_whole_verification() {
             s.partial.district,
             s.partial.checks
         );
-        // 1 to 13 and 15: the results need the nation
+        // 1 to 13, 15 and 16: the results need the nation
         let numbers: Vec<u32> = s.partial.checks.iter().map(|c| c.number).collect();
-        assert_eq!(numbers, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15]);
+        assert_eq!(numbers, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16]);
     }
     let m = merged(files, p).unwrap();
     assert!(m.passed(), "{:?}", m.failures().collect::<Vec<_>>());
@@ -94,6 +95,9 @@ fn partitions_and_merge_agree_with_the_whole_verification() {
     // the partials' ballots add up to the election's
     let ballots: u64 = p.iter().map(|s| s.partial.figures.ballots).sum();
     assert_eq!(ballots, run().figures.cast + run().figures.challenged);
+    let remote: u64 = p.iter().map(|s| s.partial.figures.remote_counted).sum();
+    assert!(run().figures.remote > 0);
+    assert_eq!(remote, run().figures.remote);
 }
 
 #[test]

@@ -148,10 +148,10 @@ async fn contest_page_shows_the_record_totals_and_seats() {
 }
 
 #[tokio::test]
-async fn verification_lists_the_fifteen_checks_as_passed() {
+async fn verification_lists_the_sixteen_checks_as_passed() {
     let (_, body) = get("/en/verification").await;
     assert!(body.contains("Verified: every check of the election record passed."));
-    assert_eq!(body.matches("✔ Passed").count(), 15);
+    assert_eq!(body.matches("✔ Passed").count(), 16);
 }
 
 #[tokio::test]

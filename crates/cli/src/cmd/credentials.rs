@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, anyhow};
 use sanduq_board::client::Client;
-use sanduq_board::credentials::{self, CREDENTIALS_KIND};
+use sanduq_board::credentials::{self, CREDENTIALS_KIND, POLLS_CLOSED_KIND, PollsClosed};
 use sanduq_board::envelope::{Envelope, Fingerprint};
 use sanduq_board::publication::signing_key_from_file;
 use sanduq_election::Manifest;
@@ -32,6 +32,10 @@ enum Command {
     /// Post the signed credential list (`credentials.entry`) to a board; prints its index and
     /// tracking code (exit 1 if the board refuses it).
     Publish(PublishArgs),
+    /// Close remote voting: an administrator posts the `polls-closed` entry, after which the
+    /// board refuses every remote ballot, so the ballots that count are fixed (exit 1 if the
+    /// board refuses it, e.g. already closed).
+    Close(CloseArgs),
 }
 
 /// `sanduq credentials issue`.
@@ -74,10 +78,25 @@ pub(crate) struct PublishArgs {
     board: String,
 }
 
+/// `sanduq credentials close`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct CloseArgs {
+    /// The election set-up folder (`sanduq election new --out`).
+    #[arg(long)]
+    election: PathBuf,
+    /// An administrator's signing key file (the board's `--admin-key` names its public key).
+    #[arg(long)]
+    key: PathBuf,
+    /// The board's base URL, e.g. `http://127.0.0.1:8080`.
+    #[arg(long)]
+    board: String,
+}
+
 pub(crate) fn run(args: Args) -> Result<(), Failure> {
     match args.command {
         Command::Issue(a) => issue(&a),
         Command::Publish(a) => publish(&a),
+        Command::Close(a) => close(&a),
     }
 }
 
@@ -176,13 +195,19 @@ fn publish(a: &PublishArgs) -> Result<(), Failure> {
         )
         .into());
     }
-    let answer = Client::new(&a.board)
-        .submit(&bytes)
-        .map_err(|e| anyhow!("{}: {e}", a.board))?;
+    post(&a.board, &bytes, "the list")
+}
+
+/// Posts an entry; prints its index and tracking code, or fails (exit 1) with the board's
+/// answer.
+fn post(board: &str, bytes: &[u8], what: &str) -> Result<(), Failure> {
+    let answer = Client::new(board)
+        .submit(bytes)
+        .map_err(|e| anyhow!("{board}: {e}"))?;
     match answer.status {
         200 | 201 => {
             let v: serde_json::Value = serde_json::from_slice(&answer.body)
-                .map_err(|e| anyhow!("{}: unreadable answer: {e}", a.board))?;
+                .map_err(|e| anyhow!("{board}: unreadable answer: {e}"))?;
             let field = |k: &str| v.get(k).map(ToString::to_string).unwrap_or_default();
             println!(
                 "index {} tracking code {}",
@@ -192,9 +217,25 @@ fn publish(a: &PublishArgs) -> Result<(), Failure> {
             Ok(())
         }
         s => Err(Failure::CheckFailed(anyhow!(
-            "{}: the board refused the list: {s} {}",
-            a.board,
+            "{board}: the board refused {what}: {s} {}",
             answer.text().trim_end()
         ))),
     }
+}
+
+fn close(a: &CloseArgs) -> Result<(), Failure> {
+    let election = load_election(&a.election)?;
+    let text = std::fs::read_to_string(&a.key)
+        .with_context(|| format!("cannot read {}", a.key.display()))?;
+    let key = signing_key_from_file(&text).map_err(|e| anyhow!("{}: {e}", a.key.display()))?;
+    let fp = *election.fingerprint().as_bytes();
+    let e = Envelope::sign(
+        POLLS_CLOSED_KIND,
+        Fingerprint(fp),
+        &PollsClosed::new(fp).to_bytes(),
+        true,
+        &key,
+    )
+    .map_err(|e| anyhow!("the closing entry: {e}"))?;
+    post(&a.board, e.as_bytes(), "the closing of remote voting")
 }

@@ -19,12 +19,13 @@ use crate::Failure;
 use crate::cmd::ceremony::{KeyShareFile, STAGE_KEY_SHARE, open, os_rng, passphrase};
 use crate::cmd::demo::Bars;
 use crate::cmd::encrypt::{Loaded, load, read, step_failure, write_new};
+use crate::cmd::remote::{checked_remote, source_failure};
 use crate::cmd::tally::checked_devices;
 
 /// Threshold decryption of the tally.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Exit codes:\n  0 done;\n  1 a check failed: a trustee's share does not verify (the trustee is named), the ballots do not give the tally;\n  2 bad input: an unreadable file, a wrong passphrase, or too few trustees (fewer than t, or from too few provinces)."
+    after_help = "Exit codes:\n  0 done;\n  1 a check failed: a trustee's share does not verify (the trustee is named), a remote ballot does not check (named as file:line), the ballots and remote ballots do not give the tally (without --remote, a tally that counts remote ballots);\n  2 bad input: an unreadable file, a wrong passphrase, or too few trustees (fewer than t, or from too few provinces)."
 )]
 pub(crate) struct Args {
     #[command(subcommand)]
@@ -83,6 +84,10 @@ pub(crate) struct ShareArgs {
     /// (otherwise the trustee relies on the tally's station tallies).
     #[arg(long, num_args = 1..)]
     ballots: Vec<PathBuf>,
+    /// With --ballots, the remote ballots the tally counts: the folder `sanduq fetch-remote`
+    /// writes (`credentials.json`, `remote.jsonl`).
+    #[arg(long, value_name = "DIR", requires = "ballots")]
+    remote: Option<PathBuf>,
     /// Where to write the shares (default: `shares-<i>.json` in the board folder).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -102,6 +107,11 @@ pub(crate) struct CombineArgs {
     /// The devices' ballots files the tally was made from.
     #[arg(long, num_args = 1.., required = true)]
     ballots: Vec<PathBuf>,
+    /// The remote ballots the tally counts: the folder `sanduq fetch-remote` writes
+    /// (`credentials.json`, `remote.jsonl`); the record then holds the credential list and
+    /// every district's `remote.jsonl`. Required when the tally counts remote ballots.
+    #[arg(long, value_name = "DIR")]
+    remote: Option<PathBuf>,
     /// The record folder to write.
     #[arg(long)]
     out: PathBuf,
@@ -136,7 +146,13 @@ fn share(a: &ShareArgs) -> Result<(), Failure> {
     let (loaded, tally) = a.inputs.load()?;
     if !a.ballots.is_empty() {
         let devices = checked_devices(&loaded, &a.ballots)?;
-        steps::check_tally_source(&loaded.election, &tally, &devices).map_err(step_failure)?;
+        let remote = a
+            .remote
+            .as_deref()
+            .map(|d| checked_remote(&loaded, d))
+            .transpose()?;
+        steps::check_tally_source(&loaded.election, &tally, &devices, remote.as_ref())
+            .map_err(|e| source_failure(e, remote.is_some()))?;
     }
     let key = key_share(a)?;
     if loaded.ceremony.package.public_shares.get(&key.trustee()) != Some(key.public()) {
@@ -181,6 +197,11 @@ fn combine(a: &CombineArgs) -> Result<(), Failure> {
     let (loaded, tally) = a.inputs.load()?;
     let election = &loaded.election;
     let devices = checked_devices(&loaded, &a.ballots)?;
+    let remote = a
+        .remote
+        .as_deref()
+        .map(|d| checked_remote(&loaded, d))
+        .transpose()?;
     let mut shares = BTreeMap::new();
     for f in &a.shares {
         let bytes = read(f)?;
@@ -201,9 +222,15 @@ fn combine(a: &CombineArgs) -> Result<(), Failure> {
             .into());
         }
     }
-    let (files, results) =
-        steps::combine_record(election, &loaded.ceremony, &tally, &devices, &shares)
-            .map_err(step_failure)?;
+    let (files, results) = steps::combine_record(
+        election,
+        &loaded.ceremony,
+        &tally,
+        &devices,
+        remote.as_ref(),
+        &shares,
+    )
+    .map_err(|e| source_failure(e, remote.is_some()))?;
     if a.out.exists()
         && a.out
             .read_dir()
@@ -224,6 +251,7 @@ fn combine(a: &CombineArgs) -> Result<(), Failure> {
             "record": a.out.display().to_string(),
             "trustees": trustees,
             "decrypted": tally.targets.len(),
+            "remote": remote.as_ref().map_or(0, |r| r.lines.len()),
             "results": by_contest,
         });
         println!("{v}");

@@ -46,6 +46,10 @@ pub(crate) struct Args {
     /// Seed of the demo's synthetic choices and randomness (reproducible demonstrations).
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// One voter in this many votes remotely with a voter credential (0: none); one remote
+    /// voter in three casts twice, and only the last ballot counts.
+    #[arg(long = "remote-every", default_value_t = 20)]
+    remote_every: u64,
     /// Print the summary as JSON on stdout.
     #[arg(long)]
     json: bool,
@@ -215,7 +219,8 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
     std::fs::write(&manifest_path, toml)
         .with_context(|| format!("{}: cannot write", manifest_path.display()))?;
 
-    let options = RunOptions::standard(args.seed).map_err(|e| anyhow!("{e}"))?;
+    let mut options = RunOptions::standard(args.seed).map_err(|e| anyhow!("{e}"))?;
+    options.remote_every = args.remote_every;
     let election =
         Election::setup(manifest.clone(), &options.generator_seed).map_err(|e| anyhow!("{e}"))?;
     let voters = synthetic_voters(&election, args.seed, 250).map_err(|e| anyhow!("{e}"))?;
@@ -266,6 +271,8 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
             "archive": archive.display().to_string(),
             "registered": f.registered,
             "cast": f.cast,
+            "remote": f.remote,
+            "remote_superseded": f.remote_superseded,
             "turnout_by_station_percent": {"lowest": lowest, "highest": highest},
             "challenged": f.challenged,
             "stations": f.stations,
@@ -284,12 +291,16 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         writeln!(stdout, "sanduq demo — {}", manifest.name().en)?;
         writeln!(
             stdout,
-            "{} registered voters at {} polling stations; {} ballots cast (turnout {}%, from {lowest}% to {highest}% by station), {} challenged ballots opened and published, not counted.",
+            "{} registered voters at {} polling stations; {} ballots cast at the stations and {} remotely with a voter credential (turnout {}%, from {lowest}% to {highest}% by station), {} challenged ballots opened and published, not counted; {} remote ballots replaced by the voter's later one.",
             f.registered,
             f.stations,
             f.cast,
-            (f.cast * 100).checked_div(f.registered).unwrap_or(0),
-            f.challenged
+            f.remote,
+            ((f.cast + f.remote) * 100)
+                .checked_div(f.registered)
+                .unwrap_or(0),
+            f.challenged,
+            f.remote_superseded
         )?;
         writeln!(
             stdout,

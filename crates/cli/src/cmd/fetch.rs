@@ -8,16 +8,18 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use anyhow::anyhow;
 use sanduq_board::client::Client;
 use sanduq_board::mirror::MirrorError;
-use sanduq_board::publication::{self, CrossCheck, HttpArtefacts, HttpTiles, PublicationError};
+use sanduq_board::publication::{
+    self, CheckedLog, CrossCheck, HttpArtefacts, HttpTiles, PublicationError,
+};
 use sanduq_record::store::Files;
 use sanduq_tlog::signed_note::Verifier;
 
 use crate::Failure;
 use crate::cmd::receipt::{log_key, witness_policy};
 
-/// How to check the log a record is read from.
+/// How to check a log read from a board: its key and its witnesses.
 #[derive(Debug, Clone, Default, clap::Args)]
-pub(crate) struct LogArgs {
+pub(crate) struct CheckpointArgs {
     /// The log's verifier key, or a file holding it (the checkpoint must verify under it).
     #[arg(long = "log-key")]
     pub(crate) log_key: Option<String>,
@@ -27,6 +29,13 @@ pub(crate) struct LogArgs {
     /// How many of the witnesses must have cosigned the checkpoint (default: all given).
     #[arg(long)]
     pub(crate) quorum: Option<usize>,
+}
+
+/// How to check the log a record is read from.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub(crate) struct LogArgs {
+    #[command(flatten)]
+    pub(crate) checkpoint: CheckpointArgs,
     /// An administrator's public key (64 hex digits or verifier key, or a file holding it);
     /// repeat for each. When given, record entries signed by any other key are refused.
     #[arg(long = "admin-key")]
@@ -50,7 +59,9 @@ fn admin_key(arg: &str) -> Result<[u8; 32], Failure> {
     }
 }
 
-fn failure(url: &str, e: PublicationError) -> Failure {
+/// A failure to read a log or a record from a board: exit 2 when the board cannot be read,
+/// exit 1 when a check fails.
+pub(crate) fn fetch_failure(url: &str, e: PublicationError) -> Failure {
     let unreadable = matches!(
         e,
         PublicationError::ArtefactFetch { .. }
@@ -64,6 +75,27 @@ fn failure(url: &str, e: PublicationError) -> Failure {
     }
 }
 
+/// Downloads the log at `url` and checks it: the checkpoint signed by the log key and, when
+/// witness keys are given, cosigned by a quorum (all of them without `--quorum`); the entry
+/// bundles hashing to the checkpoint root; every hash tile equal to the tile of that tree.
+pub(crate) fn read_checked_log(url: &str, log: &CheckpointArgs) -> Result<CheckedLog, Failure> {
+    let key = log_key(
+        log.log_key
+            .as_deref()
+            .ok_or_else(|| anyhow!("reading the log of {url} needs --log-key"))?,
+    )?;
+    let policy = match log.quorum {
+        Some(k) => Some(witness_policy(&log.witness_keys, k)?),
+        None if log.witness_keys.is_empty() => None,
+        None => Some(witness_policy(&log.witness_keys, log.witness_keys.len())?),
+    };
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    publication::read_log(&HttpTiles(Client::new(url)), &key, policy.as_ref(), now)
+        .map_err(|e| fetch_failure(url, e))
+}
+
 /// Downloads the log at `url`, checks it (checkpoint signed by the log key and, when witness
 /// keys are given, cosigned by a quorum; entry bundles hashing to the checkpoint root; every
 /// hash tile equal to the tile of that tree), rebuilds the record of its latest
@@ -74,32 +106,17 @@ fn failure(url: &str, e: PublicationError) -> Failure {
 /// resource, log entry or file), `BadInput` when the board cannot be read or the keys are
 /// unusable. A failed cross-check is not an error: see [`CrossCheck::passed`].
 pub(crate) fn fetch_record(url: &str, log: &LogArgs) -> Result<(Files, CrossCheck), Failure> {
-    let key = log_key(
-        log.log_key
-            .as_deref()
-            .ok_or_else(|| anyhow!("reading a record from {url} needs --log-key"))?,
-    )?;
-    let policy = match log.quorum {
-        Some(k) => Some(witness_policy(&log.witness_keys, k)?),
-        None if log.witness_keys.is_empty() => None,
-        None => Some(witness_policy(&log.witness_keys, log.witness_keys.len())?),
-    };
     let admins = log
         .admin_keys
         .iter()
         .map(|a| admin_key(a))
         .collect::<Result<Vec<_>, _>>()?;
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let client = Client::new(url);
-    let checked = publication::read_log(&HttpTiles(client.clone()), &key, policy.as_ref(), now)
-        .map_err(|e| failure(url, e))?;
-    let artefacts = HttpArtefacts(client);
-    let rebuilt =
-        publication::rebuild(&checked.entries, &artefacts, &admins).map_err(|e| failure(url, e))?;
+    let checked = read_checked_log(url, &log.checkpoint)?;
+    let artefacts = HttpArtefacts(Client::new(url));
+    let rebuilt = publication::rebuild(&checked.entries, &artefacts, &admins)
+        .map_err(|e| fetch_failure(url, e))?;
     let cross = publication::cross_check(&rebuilt.files, &checked.entries, &artefacts)
-        .map_err(|e| failure(url, e))?;
+        .map_err(|e| fetch_failure(url, e))?;
     Ok((rebuilt.files, cross))
 }
 
@@ -125,7 +142,7 @@ pub(crate) fn cross_check_failure(url: &str, cross: &CrossCheck) -> Option<anyho
 /// when the board cannot be read or the output cannot be written.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Exit codes:\n  0 when the log checks, the record is rebuilt and record and log hold the same ballots;\n  1 when a check fails (named);\n  2 when the board cannot be read or the folder cannot be written."
+    after_help = "Exit codes:\n  0 when the log checks, the record is rebuilt and record and log hold the same ballots (remote ballots included);\n  1 when a check fails (named);\n  2 when the board cannot be read or the folder cannot be written."
 )]
 pub(crate) struct Args {
     /// The board's URL, e.g. `http://127.0.0.1:8080`.
@@ -158,11 +175,14 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
     } else {
         writeln!(
             out,
-            "Wrote {} files to {}; {} ballot lines in the record, {} ballot entries in the log.",
+            "Wrote {} files to {}; {} ballot lines in the record, {} ballot entries in the log; \
+             {} remote ballots in the record, {} remote-ballot entries in the log.",
             files.len(),
             args.out.display(),
             cross.record_ballots,
-            cross.log_ballots
+            cross.log_ballots,
+            cross.record_remote,
+            cross.remote_ballots
         )?;
         for f in cross.findings() {
             writeln!(out, "  {f}")?;

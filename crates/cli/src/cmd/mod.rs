@@ -14,6 +14,7 @@ pub(crate) mod mirror;
 pub(crate) mod portal;
 pub(crate) mod publish;
 pub(crate) mod receipt;
+pub(crate) mod remote;
 pub(crate) mod serve;
 pub(crate) mod tally;
 pub(crate) mod verify;

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::anyhow;
-use sanduq_board::credentials::public_key_arg;
 use sanduq_board::election_validator::{ElectionSetup, ElectionValidator};
+use sanduq_board::keys::public_key_arg;
 use sanduq_board::server::Board;
 use sanduq_board::validator::{EntryValidator, TestValidator};
 use sanduq_board::{config, net, publication, router};

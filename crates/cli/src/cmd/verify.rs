@@ -215,11 +215,13 @@ fn print_report(report: &Report, title: &str, json: bool) -> Result<(), Failure>
             let f = &report.figures;
             writeln!(
                 stdout,
-                "All {} checks passed: {} ballots ({} cast, {} challenged), {} encrypted selections, {} decryption shares, {} files.\nRecord id (SHA-256 of index.json): {}",
+                "All {} checks passed: {} ballots ({} cast, {} challenged), {} remote ballots ({} counted, the last of each credential), {} encrypted selections, {} decryption shares, {} files.\nRecord id (SHA-256 of index.json): {}",
                 report.checks.len(),
                 f.ballots,
                 f.cast,
                 f.challenged,
+                f.remote,
+                f.remote_counted,
                 f.selections,
                 f.shares,
                 f.files,

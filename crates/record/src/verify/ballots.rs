@@ -25,6 +25,7 @@
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
+use sanduq_crypto::BallotContext;
 use sanduq_crypto::contest::{ContestItem, EncryptedContest};
 use sanduq_crypto::elgamal::AggregateCiphertext;
 use sanduq_crypto::group::to_hex;
@@ -32,9 +33,11 @@ use sanduq_crypto::group::to_hex;
 use super::traces::{Trace, Traces};
 use super::{Fail, State, Verified, check_opening, fail};
 use crate::chain::{chain_close, chain_start, confirmation_code};
+use crate::credentials::CredentialList;
 use crate::hierarchy::Level;
 use crate::protocol::{Election, contest_from_wire};
 use crate::record::{Location, location_of};
+use crate::remote::{DecodedRemote, REMOTE, RemoteLine, StatusCheck, decode_line};
 use crate::store::sha256;
 use crate::wire::{BallotLine, DevicesFile, from_canonical, to_canonical};
 
@@ -95,8 +98,14 @@ struct Run<'e> {
     r6: Result<(), Fail>,
     r7: Result<(), Fail>,
     r8: Result<(), Fail>,
+    /// Check 16, the remote ballots.
+    r16: Result<(), Fail>,
     n5: u64,
     n8: u64,
+    /// The credential list, when the record has remote ballots.
+    list: Option<&'e CredentialList>,
+    /// Trace file numbers of the remote files start here (after the ballot files).
+    remote_base: u32,
     /// Index of the ballot file being read.
     file_no: u32,
     codes: Traces,
@@ -106,14 +115,21 @@ struct Run<'e> {
     sums: Sums,
 }
 
-/// Checks 4 to 8 on the ballot files of `districts`, streamed; records the checks in `st`.
+/// Checks 4 to 8 and 16 on the ballot files and remote-ballot files of `districts`,
+/// streamed; records the checks in `st`. `list` is the credential list when the record has
+/// one, or why it is unusable.
 pub(super) fn check_ballots(
     st: &mut State<'_>,
     election: &Election,
     c: &Verified,
     districts: &[Location],
+    list: Result<Option<&CredentialList>, Fail>,
     buffer: usize,
 ) -> BallotsOutcome {
+    let (list, r16) = match list {
+        Ok(l) => (l, Ok(())),
+        Err(e) => (None, Err(e)),
+    };
     let mut run = Run {
         election,
         c,
@@ -124,8 +140,11 @@ pub(super) fn check_ballots(
         r6: Ok(()),
         r7: Ok(()),
         r8: Ok(()),
+        r16,
         n5: 0,
         n8: 0,
+        list,
+        remote_base: u32::try_from(districts.len()).unwrap_or(u32::MAX),
         file_no: 0,
         codes: Traces::new(buffer),
         alphas: Traces::new(buffer),
@@ -137,6 +156,9 @@ pub(super) fn check_ballots(
         run.file_no = u32::try_from(i).unwrap_or(u32::MAX);
         if !run.file(st, loc) {
             break;
+        }
+        if run.list.is_some() {
+            run.remote_file(st, loc, run.remote_base.saturating_add(run.file_no));
         }
     }
     if run.r6.is_ok() {
@@ -170,6 +192,7 @@ pub(super) fn check_ballots(
         st.record(6, n, r6),
         st.record(7, n, r7),
         st.record(8, run.n8, r8),
+        st.record(16, st.figures.remote, run.r16),
     ]
     .iter()
     .all(|x| *x);
@@ -194,32 +217,7 @@ impl Run<'_> {
         };
         let mut line_no = 0usize;
         loop {
-            // ---- read one chunk of lines
-            let mut lines: Vec<(usize, Vec<u8>)> = Vec::new();
-            let mut bytes = 0usize;
-            let mut read_err = None;
-            while lines.len() < CHUNK_LINES && bytes < CHUNK_BYTES {
-                let mut line = Vec::new();
-                match reader.read_until(b'\n', &mut line) {
-                    Ok(0) => break,
-                    Ok(_) => {
-                        line_no += 1;
-                        if line.pop() != Some(b'\n') {
-                            read_err = Some(fail(
-                                format!("{path}:{line_no}"),
-                                format!("{path}: last line not terminated"),
-                            ));
-                            break;
-                        }
-                        bytes += line.len();
-                        lines.push((line_no, line));
-                    }
-                    Err(e) => {
-                        read_err = Some(fail(&path, e));
-                        break;
-                    }
-                }
-            }
+            let (lines, read_err) = read_chunk(&mut reader, &path, &mut line_no);
             if lines.is_empty() && read_err.is_none() {
                 break;
             }
@@ -326,57 +324,43 @@ impl Run<'_> {
 
     /// 5. Range and limit proofs, batched (in parallel inside the batch verifier).
     fn proofs(&mut self, ballots: &[Ballot]) {
-        let mut items = Vec::new();
-        let mut owner = Vec::new();
-        for (bi, b) in ballots.iter().enumerate() {
-            for contest in &b.contests {
-                if let Some(desc) = self.election.descriptions().get(&contest.contest_id) {
-                    items.push(ContestItem {
-                        ctx: &self.c.ctx,
-                        desc,
-                        contest,
-                    });
-                    owner.push(bi);
-                }
-            }
-        }
-        self.n5 += items.len() as u64;
-        if self.r5.is_err() {
-            return;
-        }
-        let mut rng = rand::rng();
-        if let Some(e) = sanduq_crypto::batch::failing_items(&items, &mut rng).first() {
-            let b = owner.get(e.index).and_then(|i| ballots.get(*i));
-            let contest = items
-                .get(e.index)
-                .map_or("?", |i| i.contest.contest_id.as_str());
-            self.r5 = Err(fail(
-                format!(
-                    "{} contest {contest}",
-                    b.map_or("?".to_owned(), Ballot::name)
-                ),
-                &e.error,
-            ));
+        let ctx = &self.c.ctx;
+        let owned: Vec<(String, &BallotContext, &[EncryptedContest])> = ballots
+            .iter()
+            .map(|b| (b.name(), ctx, b.contests.as_slice()))
+            .collect();
+        let r = batch_proofs(self.election, &owned, &mut self.n5, self.r5.is_ok());
+        if self.r5.is_ok() {
+            self.r5 = r;
         }
     }
 
     /// 6 (first half). The traces of the codes and selection ciphertexts.
     fn duplicates(&mut self, ballots: &[Ballot]) {
+        let file = self.file_no;
+        let traced: Vec<(usize, &str, &[EncryptedContest])> = ballots
+            .iter()
+            .map(|b| (b.line, b.raw.code.as_str(), b.contests.as_slice()))
+            .collect();
+        self.trace(file, &traced);
+    }
+
+    /// 6 (first half), for any ballots: `(line, code, contests)` of file number `file`.
+    fn trace(&mut self, file: u32, ballots: &[(usize, &str, &[EncryptedContest])]) {
         if self.r6.is_err() {
             return;
         }
         let r = (|| {
-            for b in ballots {
-                let line = b.line as u64;
-                let file = self.file_no;
-                let key = key16(&sha256(b.raw.code.as_bytes()));
+            for (line, code, contests) in ballots {
+                let line = *line as u64;
+                let key = key16(&sha256(code.as_bytes()));
                 self.codes.push(Trace {
                     key,
                     file,
                     line,
                     sub: 0,
                 })?;
-                let selections = b.contests.iter().flat_map(|c| c.selections.iter());
+                let selections = contests.iter().flat_map(|c| c.selections.iter());
                 for (rank, s) in (1u32..).zip(selections) {
                     let key = key16(s.ciphertext.alpha().as_bytes());
                     self.alphas.push(Trace {
@@ -484,18 +468,190 @@ impl Run<'_> {
     /// 9 (first half). Cast ballots into their station's sums.
     fn add_cast(&mut self, ballots: &[Ballot]) {
         for b in ballots.iter().filter(|b| b.raw.status == "cast") {
-            let unit = self.sums.entry(b.raw.ballot.station.clone()).or_default();
-            for c in &b.contests {
-                let e = unit
-                    .entry(c.contest_id.clone())
-                    .or_insert_with(|| (0, vec![AggregateCiphertext::zero(); c.selections.len()]));
-                e.0 += 1;
-                for (a, s) in e.1.iter_mut().zip(&c.selections) {
-                    a.add(&s.ciphertext);
-                }
+            self.add(&b.raw.ballot.station, &b.contests);
+        }
+    }
+
+    /// 9 (first half). One counted ballot into `station`'s sums.
+    fn add(&mut self, station: &str, contests: &[EncryptedContest]) {
+        let unit = self.sums.entry(station.to_owned()).or_default();
+        for c in contests {
+            let e = unit
+                .entry(c.contest_id.clone())
+                .or_insert_with(|| (0, vec![AggregateCiphertext::zero(); c.selections.len()]));
+            e.0 += 1;
+            for (a, s) in e.1.iter_mut().zip(&c.selections) {
+                a.add(&s.ciphertext);
             }
         }
     }
+
+    /// One district's remote ballots (check 16, and their part of checks 5, 6 and 9), read
+    /// in chunks like the ballot files. Stops at the first failure of check 16.
+    fn remote_file(&mut self, st: &mut State<'_>, loc: &Location, file_no: u32) {
+        let Some(list) = self.list else { return };
+        if self.r16.is_err() {
+            return;
+        }
+        let path = loc.file(REMOTE);
+        let mut reader = match st.open(&path) {
+            Ok(r) => r,
+            Err(e) => {
+                self.r16 = Err(e);
+                return;
+            }
+        };
+        let mut status = StatusCheck::default();
+        let mut line_no = 0usize;
+        loop {
+            let (lines, read_err) = read_chunk(&mut reader, &path, &mut line_no);
+            if lines.is_empty() && read_err.is_none() {
+                break;
+            }
+            let (election, ctx) = (self.election, &self.c.ctx);
+            let decoded: Vec<Result<(usize, RemoteLine, DecodedRemote), Fail>> = lines
+                .into_par_iter()
+                .map(|(n, bytes)| {
+                    let at = format!("{path}:{n}");
+                    let line: RemoteLine = from_canonical(&at, &bytes).map_err(|e| fail(&at, e))?;
+                    let d = decode_line(election, ctx, list, Some(loc), &line)
+                        .map_err(|r| fail(format!("{at} (remote ballot {})", line.code), r))?;
+                    Ok((n, line, d))
+                })
+                .collect();
+            let mut ok = Vec::with_capacity(decoded.len());
+            for d in decoded {
+                let checked = d.and_then(|(n, line, d)| {
+                    status.next(d.credential, &line, n).map_err(|r| {
+                        fail(format!("{path}:{n} (remote ballot {})", line.code), r)
+                    })?;
+                    Ok((n, line, d))
+                });
+                match checked {
+                    Ok(x) => ok.push(x),
+                    Err(e) => {
+                        self.r16 = Err(e);
+                        break;
+                    }
+                }
+            }
+            let f = &mut st.figures;
+            f.remote += ok.len() as u64;
+            f.remote_counted += ok.iter().filter(|(_, l, _)| l.is_counted()).count() as u64;
+            f.selections += ok
+                .iter()
+                .flat_map(|(_, _, d)| d.contests.iter())
+                .map(|c| c.selections.len() as u64)
+                .sum::<u64>();
+            let owned: Vec<(String, &BallotContext, &[EncryptedContest])> = ok
+                .iter()
+                .map(|(n, l, d)| {
+                    (
+                        format!("{path}:{n} (remote ballot {})", l.code),
+                        &d.context,
+                        d.contests.as_slice(),
+                    )
+                })
+                .collect();
+            let r = batch_proofs(self.election, &owned, &mut self.n5, self.r5.is_ok());
+            if self.r5.is_ok() {
+                self.r5 = r;
+            }
+            let traced: Vec<(usize, &str, &[EncryptedContest])> = ok
+                .iter()
+                .map(|(n, l, d)| (*n, l.code.as_str(), d.contests.as_slice()))
+                .collect();
+            self.trace(file_no, &traced);
+            for (_, l, d) in ok.iter().filter(|(_, l, _)| l.is_counted()) {
+                self.add(&l.ballot.station, &d.contests);
+            }
+            if let Some(e) = read_err {
+                self.r16 = Err(e);
+            }
+            if self.r16.is_err() {
+                return;
+            }
+        }
+        if let Some((k, n)) = status.uncounted_last() {
+            self.r16 = Err(fail(
+                format!("{path}:{n}"),
+                format!(
+                    "status: the last ballot of credential {} is not marked counted",
+                    hex::encode(k)
+                ),
+            ));
+            return;
+        }
+        st.finish(&path, reader);
+    }
+}
+
+/// Reads the next chunk of at most [`CHUNK_LINES`] lines and [`CHUNK_BYTES`] bytes (at least
+/// one line), each without its `\n`, numbered from `line_no + 1`; and the read error that
+/// ended it, if any.
+fn read_chunk(
+    reader: &mut super::Hashing<'_>,
+    path: &str,
+    line_no: &mut usize,
+) -> (Vec<(usize, Vec<u8>)>, Option<Fail>) {
+    let mut lines: Vec<(usize, Vec<u8>)> = Vec::new();
+    let mut bytes = 0usize;
+    while lines.len() < CHUNK_LINES && bytes < CHUNK_BYTES {
+        let mut line = Vec::new();
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) => break,
+            Ok(_) => {
+                *line_no += 1;
+                if line.pop() != Some(b'\n') {
+                    let e = fail(
+                        format!("{path}:{line_no}"),
+                        format!("{path}: last line not terminated"),
+                    );
+                    return (lines, Some(e));
+                }
+                bytes += line.len();
+                lines.push((*line_no, line));
+            }
+            Err(e) => return (lines, Some(fail(path, e))),
+        }
+    }
+    (lines, None)
+}
+
+/// Check 5 on `ballots` (name, context, contests): their range and limit proofs, batched;
+/// counts the contests in `n5`. With `check` false, only counts.
+fn batch_proofs(
+    election: &Election,
+    ballots: &[(String, &BallotContext, &[EncryptedContest])],
+    n5: &mut u64,
+    check: bool,
+) -> Result<(), Fail> {
+    let mut items = Vec::new();
+    let mut owner = Vec::new();
+    for (bi, (_, ctx, contests)) in ballots.iter().enumerate() {
+        for contest in *contests {
+            if let Some(desc) = election.descriptions().get(&contest.contest_id) {
+                items.push(ContestItem { ctx, desc, contest });
+                owner.push(bi);
+            }
+        }
+    }
+    *n5 += items.len() as u64;
+    if !check {
+        return Ok(());
+    }
+    let mut rng = rand::rng();
+    if let Some(e) = sanduq_crypto::batch::failing_items(&items, &mut rng).first() {
+        let name = owner
+            .get(e.index)
+            .and_then(|i| ballots.get(*i))
+            .map_or("?", |b| b.0.as_str());
+        let contest = items
+            .get(e.index)
+            .map_or("?", |i| i.contest.contest_id.as_str());
+        return Err(fail(format!("{name} contest {contest}"), &e.error));
+    }
+    Ok(())
 }
 
 fn spill_fail(e: &std::io::Error) -> Fail {
@@ -518,21 +674,29 @@ fn first_duplicate(
         (c, a) => c.or(a),
     };
     let Some(t) = first else { return Ok(()) };
-    let path = usize::try_from(t.file)
-        .ok()
-        .and_then(|i| districts.get(i))
-        .map_or_else(|| "?".to_owned(), |loc| loc.file("ballots.jsonl"));
-    let raw = reread(st, &path, t.line);
+    // ballot files are numbered 0.., remote files after them
+    let (path, remote) = match usize::try_from(t.file).ok() {
+        Some(i) if i < districts.len() => {
+            (districts.get(i).map(|l| l.file("ballots.jsonl")), false)
+        }
+        Some(i) => (
+            districts.get(i - districts.len()).map(|l| l.file(REMOTE)),
+            true,
+        ),
+        None => (None, false),
+    };
+    let path = path.unwrap_or_else(|| "?".to_owned());
+    let raw = reread(st, &path, t.line, remote);
     let name = match &raw {
-        Some(raw) => format!("{path}:{} (ballot {})", t.line, raw.code),
+        Some((code, _)) if remote => format!("{path}:{} (remote ballot {code})", t.line),
+        Some((code, _)) => format!("{path}:{} (ballot {code})", t.line),
         None => format!("{path}:{}", t.line),
     };
     if t.sub == 0 {
         return Err(fail(name, "this confirmation code appears twice"));
     }
-    let selection = raw.as_ref().and_then(|raw| {
-        raw.ballot
-            .contests
+    let selection = raw.as_ref().and_then(|(_, contests)| {
+        contests
             .iter()
             .flat_map(|c| c.selections.iter().map(move |s| (&c.contest, &s.id)))
             .nth(usize::try_from(t.sub - 1).ok()?)
@@ -544,8 +708,14 @@ fn first_duplicate(
     Err(fail(object, "this ciphertext appears in another ballot"))
 }
 
-/// Line `line` (from 1) of a ballot file, parsed again.
-fn reread(st: &State<'_>, path: &str, line: u64) -> Option<BallotLine> {
+/// Line `line` (from 1) of a ballot file (or, with `remote`, a remote-ballot file), parsed
+/// again: its code and contests.
+fn reread(
+    st: &State<'_>,
+    path: &str,
+    line: u64,
+    remote: bool,
+) -> Option<(String, Vec<crate::wire::ContestWire>)> {
     let mut reader = st.open(path).ok()?;
     let mut buf = Vec::new();
     for _ in 0..line {
@@ -557,7 +727,13 @@ fn reread(st: &State<'_>, path: &str, line: u64) -> Option<BallotLine> {
     if buf.last() == Some(&b'\n') {
         buf.pop();
     }
-    from_canonical::<BallotLine>(path, &buf).ok()
+    if remote {
+        let l = from_canonical::<RemoteLine>(path, &buf).ok()?;
+        Some((l.code, l.ballot.contests))
+    } else {
+        let l = from_canonical::<BallotLine>(path, &buf).ok()?;
+        Some((l.code, l.ballot.contests))
+    }
 }
 
 /// Check 4 on one parsed line: station, status, style, candidates, encodings. Returns the

@@ -44,3 +44,18 @@ pub fn run_small(manifest: Manifest, generator_seed: &[u8], seed: u64) -> Electi
     options.generator_seed = generator_seed.to_vec();
     run_election(manifest, &voters, &options, &Quiet).unwrap()
 }
+
+/// [`run_small`] with one voter in `remote_every` voting remotely with a credential.
+pub fn run_small_remote(
+    manifest: Manifest,
+    generator_seed: &[u8],
+    seed: u64,
+    remote_every: u64,
+) -> ElectionRun {
+    let election = Election::setup(manifest.clone(), generator_seed).unwrap();
+    let voters = synthetic_voters(&election, seed, 40).unwrap();
+    let mut options = RunOptions::standard(seed).unwrap();
+    options.generator_seed = generator_seed.to_vec();
+    options.remote_every = remote_every;
+    run_election(manifest, &voters, &options, &Quiet).unwrap()
+}

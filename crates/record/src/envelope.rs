@@ -68,7 +68,7 @@ impl fmt::Debug for Fingerprint {
 }
 
 /// Parses exactly 64 lower-case hex digits.
-pub(crate) fn parse_hex32(s: &str) -> Option<[u8; 32]> {
+pub fn parse_hex32(s: &str) -> Option<[u8; 32]> {
     if s.len() != 64
         || !s
             .bytes()
@@ -302,34 +302,45 @@ impl Envelope {
         inline: bool,
         key: &SigningKey,
     ) -> Result<Self, EnvelopeError> {
-        if !valid_kind(kind.as_bytes()) {
-            return Err(EnvelopeError::Kind);
-        }
-        let body_len = if inline { artefact.len() } else { 0 };
-        let len = FIXED_LEN + kind.len() + body_len;
-        if len > MAX_ENVELOPE_LEN {
-            return Err(EnvelopeError::TooLong { len });
-        }
-        let mut out = Vec::with_capacity(len);
-        out.push(VERSION);
-        // kind.len() <= 32 was checked by valid_kind.
-        out.push(u8::try_from(kind.len()).map_err(|_| EnvelopeError::Kind)?);
-        out.extend_from_slice(kind.as_bytes());
-        out.extend_from_slice(&election.0);
-        out.extend_from_slice(&(artefact.len() as u64).to_be_bytes());
-        out.extend_from_slice(&Sha256::digest(artefact));
-        if inline {
-            out.push(1);
-            out.extend_from_slice(artefact);
-        } else {
-            out.push(0);
-        }
+        let mut out = signed_part(kind, election, artefact, inline)?;
         let mut msg = SIGNING_CONTEXT.to_vec();
         msg.extend_from_slice(&out);
         let sig = key.sign(&msg);
         out.extend_from_slice(key.verifying_key().as_bytes());
         out.extend_from_slice(&sig.to_bytes());
         Self::parse(&out)
+    }
+
+    /// The envelope of these fields with a signature made elsewhere, checked like any
+    /// envelope (the signature must verify). An envelope is fixed by its fields, so this
+    /// gives back the exact bytes that were signed: the record stores a remote ballot as its
+    /// fields and signature and rebuilds the envelope from them.
+    pub fn assemble(
+        kind: &str,
+        election: Fingerprint,
+        artefact: &[u8],
+        inline: bool,
+        signer: &[u8; 32],
+        signature: &[u8; 64],
+    ) -> Result<Self, EnvelopeError> {
+        let mut out = signed_part(kind, election, artefact, inline)?;
+        out.extend_from_slice(signer);
+        out.extend_from_slice(signature);
+        Self::parse(&out)
+    }
+
+    /// The signature (the last 64 bytes).
+    #[must_use]
+    pub fn signature(&self) -> [u8; 64] {
+        let mut sig = [0u8; 64];
+        let start = self.bytes.len().saturating_sub(64);
+        for (d, s) in sig
+            .iter_mut()
+            .zip(self.bytes.get(start..).unwrap_or_default())
+        {
+            *d = *s;
+        }
+        sig
     }
 
     /// The exact envelope bytes (the log entry).
@@ -379,6 +390,38 @@ impl Envelope {
     }
 }
 
+/// The bytes an envelope's signature covers (without [`SIGNING_CONTEXT`]).
+fn signed_part(
+    kind: &str,
+    election: Fingerprint,
+    artefact: &[u8],
+    inline: bool,
+) -> Result<Vec<u8>, EnvelopeError> {
+    if !valid_kind(kind.as_bytes()) {
+        return Err(EnvelopeError::Kind);
+    }
+    let body_len = if inline { artefact.len() } else { 0 };
+    let len = FIXED_LEN + kind.len() + body_len;
+    if len > MAX_ENVELOPE_LEN {
+        return Err(EnvelopeError::TooLong { len });
+    }
+    let mut out = Vec::with_capacity(len);
+    out.push(VERSION);
+    // kind.len() <= 32 was checked by valid_kind.
+    out.push(u8::try_from(kind.len()).map_err(|_| EnvelopeError::Kind)?);
+    out.extend_from_slice(kind.as_bytes());
+    out.extend_from_slice(&election.0);
+    out.extend_from_slice(&(artefact.len() as u64).to_be_bytes());
+    out.extend_from_slice(&Sha256::digest(artefact));
+    if inline {
+        out.push(1);
+        out.extend_from_slice(artefact);
+    } else {
+        out.push(0);
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
@@ -402,5 +445,50 @@ mod tests {
         assert_eq!(b[80], 1);
         assert_eq!(&b[81..84], b"abc");
         assert_eq!(e.body(), Some(&b"abc"[..]));
+    }
+
+    #[test]
+    fn assemble_gives_back_the_signed_envelope() {
+        let key = SigningKey::from_bytes(&[7; 32]);
+        let e = Envelope::sign("remote-ballot", Fingerprint([9; 32]), b"{}", true, &key).unwrap();
+        let signer = key.verifying_key().to_bytes();
+        let sig = e.signature();
+        assert_eq!(&e.as_bytes()[e.as_bytes().len() - 64..], &sig);
+        let again = Envelope::assemble(
+            "remote-ballot",
+            Fingerprint([9; 32]),
+            b"{}",
+            true,
+            &signer,
+            &sig,
+        )
+        .unwrap();
+        assert_eq!(again.as_bytes(), e.as_bytes());
+        // any field changed: the signature no longer verifies
+        for (kind, election, body) in [
+            ("remote-ballots", [9; 32], &b"{}"[..]),
+            ("remote-ballot", [8; 32], &b"{}"[..]),
+            ("remote-ballot", [9; 32], &b"{ }"[..]),
+        ] {
+            assert_eq!(
+                Envelope::assemble(kind, Fingerprint(election), body, true, &signer, &sig)
+                    .unwrap_err(),
+                EnvelopeError::Signature
+            );
+        }
+        let mut bad = sig;
+        bad[0] ^= 1;
+        assert_eq!(
+            Envelope::assemble(
+                "remote-ballot",
+                Fingerprint([9; 32]),
+                b"{}",
+                true,
+                &signer,
+                &bad
+            )
+            .unwrap_err(),
+            EnvelopeError::Signature
+        );
     }
 }

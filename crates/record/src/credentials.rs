@@ -13,11 +13,11 @@
 
 use std::collections::BTreeMap;
 
+use crate::protocol::Election;
+use crate::wire::{ContestWire, to_canonical};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use rand_core::CryptoRng;
 use sanduq_crypto::BallotContext;
-use sanduq_record::protocol::Election;
-use sanduq_record::wire::{ContestWire, to_canonical};
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
@@ -33,6 +33,10 @@ pub const CREDENTIALS_FORMAT: &str = "sanduq-credentials/0.1";
 pub const VOTER_CREDENTIAL_FORMAT: &str = "sanduq-voter-credential/0.1";
 /// The `format` of a remote ballot.
 pub const REMOTE_BALLOT_FORMAT: &str = "sanduq-remote-ballot/0.1";
+/// The envelope kind that closes remote voting.
+pub const POLLS_CLOSED_KIND: &str = "polls-closed";
+/// The `format` of the entry that closes remote voting.
+pub const POLLS_CLOSED_FORMAT: &str = "sanduq-polls-closed/0.1";
 
 /// A content that does not have the contract's form: the field and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -45,7 +49,8 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    pub(crate) fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
+    /// An error of `field`, refused for `reason`.
+    pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Self {
             field: field.into(),
             reason: reason.into(),
@@ -54,7 +59,7 @@ impl FieldError {
 }
 
 /// Parses canonical JSON of `T`, refusing any other encoding of the same value.
-pub(crate) fn parse_canonical<T: Serialize + for<'de> Deserialize<'de>>(
+pub fn parse_canonical<T: Serialize + for<'de> Deserialize<'de>>(
     bytes: &[u8],
 ) -> Result<T, FieldError> {
     let value: T = serde_json::from_slice(bytes).map_err(|e| {
@@ -73,7 +78,7 @@ pub(crate) fn parse_canonical<T: Serialize + for<'de> Deserialize<'de>>(
 }
 
 /// 64 lower-case hex digits as 32 bytes.
-pub(crate) fn hex32(field: &str, text: &str) -> Result<[u8; 32], FieldError> {
+pub fn hex32(field: &str, text: &str) -> Result<[u8; 32], FieldError> {
     let bad = || FieldError::new(field, "not 64 lower-case hex digits");
     if text.len() != 64 || text.bytes().any(|b| b.is_ascii_uppercase()) {
         return Err(bad());
@@ -261,6 +266,47 @@ impl RemoteBallot {
     }
 
     /// The canonical JSON of the ballot.
+    #[must_use]
+    pub fn to_bytes(&self) -> Vec<u8> {
+        to_canonical(self).unwrap_or_default()
+    }
+}
+
+/// The entry that closes remote voting (kind [`POLLS_CLOSED_KIND`], signed by an
+/// administrator): the board refuses every remote ballot after it, so the remote ballots
+/// that count, the last of each credential, are fixed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PollsClosed {
+    /// The election fingerprint, 64 hex digits.
+    pub election: String,
+    /// [`POLLS_CLOSED_FORMAT`].
+    pub format: String,
+}
+
+impl PollsClosed {
+    /// The entry of this election.
+    #[must_use]
+    pub fn new(election: [u8; 32]) -> Self {
+        Self {
+            election: hex::encode(election),
+            format: POLLS_CLOSED_FORMAT.to_owned(),
+        }
+    }
+
+    /// Parses canonical JSON and checks the format; returns the election it names.
+    pub fn parse(bytes: &[u8]) -> Result<[u8; 32], FieldError> {
+        let c: Self = parse_canonical(bytes)?;
+        if c.format != POLLS_CLOSED_FORMAT {
+            return Err(FieldError::new(
+                "format",
+                format!("{:?} is not {POLLS_CLOSED_FORMAT:?}", c.format),
+            ));
+        }
+        hex32("election", &c.election)
+    }
+
+    /// The canonical JSON of the entry.
     #[must_use]
     pub fn to_bytes(&self) -> Vec<u8> {
         to_canonical(self).unwrap_or_default()
@@ -569,28 +615,4 @@ where
         .collect();
     out.sort_by_key(|c| c.index);
     out
-}
-
-/// Parses an entry signer's public key: 64 hex digits, or a verifier key
-/// `<name>+<hex key ID>+<base64(0x01 ‖ public key)>` as printed by `sanduq board keygen
-/// --log`, or a file holding either.
-pub fn public_key_arg(arg: &str) -> Result<[u8; 32], String> {
-    let text = std::fs::read_to_string(arg).unwrap_or_else(|_| arg.to_owned());
-    let text = text.trim();
-    if let Ok(k) = hex32("key", text) {
-        return if VerifyingKey::from_bytes(&k).is_ok_and(|v| !v.is_weak()) {
-            Ok(k)
-        } else {
-            Err(format!("{arg:?}: not a valid Ed25519 public key"))
-        };
-    }
-    match sanduq_tlog::signed_note::Verifier::from_vkey(text) {
-        Ok(v) if v.sig_type() == sanduq_tlog::signed_note::TYPE_ED25519 => {
-            Ok(v.public_key().to_bytes())
-        }
-        Ok(_) => Err(format!("{arg:?}: not an Ed25519 (type 0x01) key")),
-        Err(e) => Err(format!(
-            "{arg:?}: neither 64 hex digits nor a verifier key: {e}"
-        )),
-    }
 }
