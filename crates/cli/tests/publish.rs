@@ -84,27 +84,7 @@ fn publish_fetch_verify() {
     let log_vkey = keygen(d, "--log", ORIGIN, "log.key");
     let admin_vkey = keygen(d, "--log", "admin.example/publisher", "admin.key");
     let wkey = keygen(d, "--witness", "witness-0.example/sanduq", "w0.key");
-    let (_witness, wurl) = spawn(&[
-        "witness",
-        "--listen",
-        "127.0.0.1:0",
-        "--data-dir",
-        d.join("w0").to_str().unwrap(),
-        "--key",
-        d.join("w0.key").to_str().unwrap(),
-        "--log",
-        &log_vkey,
-    ]);
-    let cfg = d.join("board.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "listen = \"127.0.0.1:0\"\ndata_dir = \"data\"\nlog_key_file = \"log.key\"\n\
-             election = \"{election}\"\nquorum = 1\n[limits]\npublish_interval_ms = 20\n\
-             [[witness]]\nurl = \"{wurl}\"\nkey = \"{wkey}\"\n"
-        ),
-    )
-    .unwrap();
+    let (_witness, cfg) = common::witness_and_config(d, &election, &log_vkey, &wkey);
     // The log server with the pages beside it, on one address.
     let (_server, url) = spawn(&[
         "serve",

@@ -281,27 +281,7 @@ fn remote_ballots_are_counted_published_and_verified() {
     assert_eq!(cred(2).registration().group.as_deref(), Some("kuchi"));
 
     // The board, judging every entry against the election.
-    let (_witness, wurl) = spawn(&[
-        "witness",
-        "--listen",
-        "127.0.0.1:0",
-        "--data-dir",
-        s(&d.join("w0")),
-        "--key",
-        s(&d.join("w0.key")),
-        "--log",
-        &log_vkey,
-    ]);
-    let cfg = d.join("board.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "listen = \"127.0.0.1:0\"\ndata_dir = \"data\"\nlog_key_file = \"log.key\"\n\
-             election = \"{fingerprint}\"\nquorum = 1\n[limits]\npublish_interval_ms = 20\n\
-             [[witness]]\nurl = \"{wurl}\"\nkey = \"{wkey}\"\n"
-        ),
-    )
-    .unwrap();
+    let (_witness, cfg) = common::witness_and_config(d, &fingerprint, &log_vkey, &wkey);
     let (_server, url) = spawn(&[
         "serve",
         "--validator",
@@ -623,22 +603,7 @@ fn remote_ballots_are_counted_published_and_verified() {
         expected.get(&("wj-af-bam".to_owned(), "c0003".to_owned())),
         None
     );
-    let results: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(record.join("results/results.json")).unwrap())
-            .unwrap();
-    let mut seen = 0;
-    for r in results["results"].as_array().unwrap() {
-        let contest = r["contest"].as_str().unwrap();
-        assert_eq!(r["status"], "counted", "{contest}");
-        for (cand, votes) in r["totals"].as_object().unwrap() {
-            let want = expected
-                .get(&(contest.to_owned(), cand.clone()))
-                .copied()
-                .unwrap_or(0);
-            assert_eq!(votes.as_u64().unwrap(), want, "{contest} {cand}");
-            seen += want;
-        }
-    }
+    let seen = common::assert_totals(&record, &expected);
     // 5 device voters and 3 counting remote voters, two marks each.
     assert_eq!(seen, 16);
     assert_eq!(seen, expected.values().sum::<u64>());

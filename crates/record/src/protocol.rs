@@ -236,6 +236,19 @@ pub fn run_ceremony<R: CryptoRng + ?Sized>(
     ))
 }
 
+/// The plaintext of a contest from its marked candidates: 1 per marked selection, 0 for the
+/// others, in ballot order; `None` when a marked candidate is not on the ballot (or is marked
+/// twice).
+#[must_use]
+pub fn plaintext_of(desc: &ContestDescription, marked: &[String]) -> Option<Vec<u64>> {
+    let pt: Vec<u64> = desc
+        .selection_ids()
+        .iter()
+        .map(|s| u64::from(marked.contains(s)))
+        .collect();
+    (pt.iter().sum::<u64>() == marked.len() as u64).then_some(pt)
+}
+
 /// Encrypt one contest with fresh nonces, returning the nonces for a possible challenge.
 /// The same construction as `sanduq_crypto::contest::encrypt_contest` (spec §9.2).
 pub fn encrypt_contest_opening<R: CryptoRng + ?Sized>(
@@ -429,16 +442,11 @@ impl Device {
                 .get(cid)
                 .ok_or_else(|| bad(format!("contest {cid} has no description")))?;
             let marked: &[String] = choices.get(cid).map_or(&[], Vec::as_slice);
-            let pt: Vec<u64> = desc
-                .selection_ids()
-                .iter()
-                .map(|s| u64::from(marked.contains(s)))
-                .collect();
-            if pt.iter().sum::<u64>() != marked.len() as u64 {
-                return Err(bad(format!(
+            let pt = plaintext_of(desc, marked).ok_or_else(|| {
+                bad(format!(
                     "contest {cid}: a marked candidate is not on the ballot"
-                )));
-            }
+                ))
+            })?;
             let (ec, ns) = encrypt_contest_opening(ctx, desc, &pt, rng)
                 .map_err(|e| RecordError::crypto(format!("device {} contest {cid}", self.id), e))?;
             contests.push(contest_to_wire(&ec));

@@ -30,7 +30,7 @@ use crate::credentials::{
     VoterCredential, counted_remote_ballots, hex32,
 };
 use crate::envelope::{Envelope, Fingerprint};
-use crate::protocol::{Election, contest_to_wire, encrypt_contest_opening};
+use crate::protocol::{Election, contest_to_wire, encrypt_contest_opening, plaintext_of};
 use crate::record::{Location, location_of};
 use crate::steps::{StepError, decode_contests};
 use crate::wire::{from_canonical, to_canonical};
@@ -440,16 +440,11 @@ pub fn cast_remote<R: rand_core::CryptoRng + ?Sized>(
             .get(cid)
             .ok_or_else(|| bad(format!("contest {cid} has no description")))?;
         let marked: &[String] = choices.get(cid).map_or(&[], Vec::as_slice);
-        let pt: Vec<u64> = desc
-            .selection_ids()
-            .iter()
-            .map(|s| u64::from(marked.contains(s)))
-            .collect();
-        if pt.iter().sum::<u64>() != marked.len() as u64 {
-            return Err(bad(format!(
+        let pt = plaintext_of(desc, marked).ok_or_else(|| {
+            bad(format!(
                 "contest {cid}: a marked candidate is not on the ballot"
-            )));
-        }
+            ))
+        })?;
         let (ec, _) = encrypt_contest_opening(&ctx, desc, &pt, rng)
             .map_err(|e| RecordError::crypto(format!("remote ballot, contest {cid}"), e))?;
         wires.push(contest_to_wire(&ec));

@@ -594,6 +594,15 @@ fn tally_from(
     })
 }
 
+/// Whether a selection ciphertext of `contests` is already in `alphas` (by its `α`); the
+/// new ones are added.
+fn replayed(alphas: &mut BTreeSet<[u8; 32]>, contests: &[EncryptedContest]) -> bool {
+    contests
+        .iter()
+        .flat_map(|c| &c.selections)
+        .any(|s| !alphas.insert(*s.ciphertext.alpha().as_bytes()))
+}
+
 /// Tally checked device files and the checked remote ballots, if the election has them: per
 /// station the product of its cast ballots and of the counted remote ballots of the voters
 /// registered there, then every level above, the privacy rule and the targets. Refuses a
@@ -614,11 +623,7 @@ pub fn tally_step(
             ));
         }
         for (line, cs) in d.lines.iter().zip(&d.contests) {
-            let replayed = cs
-                .iter()
-                .flat_map(|c| &c.selections)
-                .any(|s| !alphas.insert(*s.ciphertext.alpha().as_bytes()));
-            if replayed {
+            if replayed(&mut alphas, cs) {
                 return Err(StepError::check(
                     format!(
                         "device {} ballot {} (code {})",
@@ -633,11 +638,7 @@ pub fn tally_step(
         }
     }
     for (line, cs) in remote.iter().flat_map(|r| r.lines.iter().zip(&r.contests)) {
-        let replayed = cs
-            .iter()
-            .flat_map(|c| &c.selections)
-            .any(|s| !alphas.insert(*s.ciphertext.alpha().as_bytes()));
-        if replayed {
+        if replayed(&mut alphas, cs) {
             return Err(StepError::check(
                 format!("remote ballot {} (log entry {})", line.code, line.index),
                 "a ciphertext of this ballot appears in another ballot",

@@ -42,3 +42,62 @@ pub fn spawn(args: &[&str]) -> (Proc, String) {
 pub fn run(args: &[&str]) -> Output {
     Command::new(BIN).args(args).output().unwrap()
 }
+
+/// Starts a witness node in `dir` (its key `w0.key`, state `w0/`) for the log `log_vkey`,
+/// and writes `dir/board.toml`: the log key `log.key`, data in `data/`, `election`, quorum 1
+/// with that witness (`wkey` its verifier key). Returns the witness and the config's path.
+pub fn witness_and_config(
+    dir: &std::path::Path,
+    election: &str,
+    log_vkey: &str,
+    wkey: &str,
+) -> (Proc, std::path::PathBuf) {
+    let (witness, wurl) = spawn(&[
+        "witness",
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        dir.join("w0").to_str().unwrap(),
+        "--key",
+        dir.join("w0.key").to_str().unwrap(),
+        "--log",
+        log_vkey,
+    ]);
+    let cfg = dir.join("board.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "listen = \"127.0.0.1:0\"\ndata_dir = \"data\"\nlog_key_file = \"log.key\"\n\
+             election = \"{election}\"\nquorum = 1\n[limits]\npublish_interval_ms = 20\n\
+             [[witness]]\nurl = \"{wurl}\"\nkey = \"{wkey}\"\n"
+        ),
+    )
+    .unwrap();
+    (witness, cfg)
+}
+
+/// Checks a record's decrypted totals (`results/results.json`) against `expected`
+/// ((contest, candidate) → votes, from the plaintexts): every contest counted, every
+/// candidate's total the expected one (0 when absent). Returns the votes seen.
+pub fn assert_totals(
+    record: &std::path::Path,
+    expected: &std::collections::BTreeMap<(String, String), u64>,
+) -> u64 {
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(record.join("results/results.json")).unwrap())
+            .unwrap();
+    let mut seen = 0;
+    for r in results["results"].as_array().unwrap() {
+        let contest = r["contest"].as_str().unwrap();
+        assert_eq!(r["status"], "counted", "{contest}");
+        for (cand, votes) in r["totals"].as_object().unwrap() {
+            let want = expected
+                .get(&(contest.to_owned(), cand.clone()))
+                .copied()
+                .unwrap_or(0);
+            assert_eq!(votes.as_u64().unwrap(), want, "{contest} {cand}");
+            seen += want;
+        }
+    }
+    seen
+}
