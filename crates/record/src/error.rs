@@ -43,6 +43,14 @@ pub enum RecordError {
         /// Why.
         reason: String,
     },
+    /// A remote ballot cannot be made (names the credential and the reason).
+    #[error("remote ballot of credential {credential}: {reason}")]
+    RemoteBallot {
+        /// The credential's public key, hex.
+        credential: String,
+        /// Why.
+        reason: String,
+    },
     /// The counting engine refused a contest.
     #[error("counting contest {contest}: {reason}")]
     Count {

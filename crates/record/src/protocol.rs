@@ -236,6 +236,57 @@ pub fn run_ceremony<R: CryptoRng + ?Sized>(
     ))
 }
 
+/// One contest of a ballot, encrypted from the voter's marks.
+pub(crate) struct Marked {
+    /// The contest.
+    pub(crate) id: String,
+    /// 1 per marked candidate, 0 for the others, in ballot order.
+    pub(crate) plaintext: Vec<u64>,
+    /// The encrypted contest, with its proofs.
+    pub(crate) contest: EncryptedContest,
+    /// Each selection's nonce (for a challenge).
+    pub(crate) nonces: Vec<SecretScalar>,
+}
+
+/// Encrypts the contests of `style`, in order, from `choices` (per contest, the marked
+/// candidates; a contest without marks is blank). A contest of `choices` not in the style,
+/// or a marked candidate not on the ballot, is refused with `bad(reason)`; `who` names the
+/// device or the credential in an error of the cryptography.
+pub(crate) fn encrypt_marked<R: CryptoRng + ?Sized>(
+    election: &Election,
+    ctx: &BallotContext,
+    style: &[String],
+    choices: &BTreeMap<String, Vec<String>>,
+    (who, bad): (&str, &dyn Fn(String) -> RecordError),
+    rng: &mut R,
+) -> Result<Vec<Marked>, RecordError> {
+    if let Some(cid) = choices.keys().find(|c| !style.contains(c)) {
+        return Err(bad(format!("contest {cid} is not on this ballot style")));
+    }
+    let mut out = Vec::with_capacity(style.len());
+    for cid in style {
+        let desc = election
+            .descriptions()
+            .get(cid)
+            .ok_or_else(|| bad(format!("contest {cid} has no description")))?;
+        let marked: &[String] = choices.get(cid).map_or(&[], Vec::as_slice);
+        let plaintext = plaintext_of(desc, marked).ok_or_else(|| {
+            bad(format!(
+                "contest {cid}: a marked candidate is not on the ballot"
+            ))
+        })?;
+        let (contest, nonces) = encrypt_contest_opening(ctx, desc, &plaintext, rng)
+            .map_err(|e| RecordError::crypto(format!("{who} contest {cid}"), e))?;
+        out.push(Marked {
+            id: cid.clone(),
+            plaintext,
+            contest,
+            nonces,
+        });
+    }
+    Ok(out)
+}
+
 /// The plaintext of a contest from its marked candidates: 1 per marked selection, 0 for the
 /// others, in ballot order; `None` when a marked candidate is not on the ballot (or is marked
 /// twice).
@@ -436,28 +487,12 @@ impl Device {
         let mut plaintext = BTreeMap::new();
         let mut nonces = BTreeMap::new();
         let mut encrypted = Vec::with_capacity(style.len());
-        for cid in &style {
-            let desc = election
-                .descriptions()
-                .get(cid)
-                .ok_or_else(|| bad(format!("contest {cid} has no description")))?;
-            let marked: &[String] = choices.get(cid).map_or(&[], Vec::as_slice);
-            let pt = plaintext_of(desc, marked).ok_or_else(|| {
-                bad(format!(
-                    "contest {cid}: a marked candidate is not on the ballot"
-                ))
-            })?;
-            let (ec, ns) = encrypt_contest_opening(ctx, desc, &pt, rng)
-                .map_err(|e| RecordError::crypto(format!("device {} contest {cid}", self.id), e))?;
-            contests.push(contest_to_wire(&ec));
-            encrypted.push(ec);
-            plaintext.insert(cid.clone(), pt);
-            nonces.insert(cid.clone(), ns);
-        }
-        for cid in choices.keys() {
-            if !style.contains(cid) {
-                return Err(bad(format!("contest {cid} is not on this ballot style")));
-            }
+        let who = format!("device {}", self.id);
+        for m in encrypt_marked(election, ctx, &style, choices, (&who, &bad), rng)? {
+            contests.push(contest_to_wire(&m.contest));
+            encrypted.push(m.contest);
+            plaintext.insert(m.id.clone(), m.plaintext);
+            nonces.insert(m.id, m.nonces);
         }
         let body = BallotBody {
             device: self.id.clone(),

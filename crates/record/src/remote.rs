@@ -30,7 +30,7 @@ use crate::credentials::{
     VoterCredential, counted_remote_ballots, hex32,
 };
 use crate::envelope::{Envelope, Fingerprint};
-use crate::protocol::{Election, contest_to_wire, encrypt_contest_opening, plaintext_of};
+use crate::protocol::{Election, contest_to_wire, encrypt_marked};
 use crate::record::{Location, location_of};
 use crate::steps::{StepError, decode_contests};
 use crate::wire::{from_canonical, to_canonical};
@@ -423,33 +423,23 @@ pub fn cast_remote<R: rand_core::CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<(Envelope, Vec<EncryptedContest>), RecordError> {
     let r = credential.registration();
-    let bad = |reason: String| RecordError::Ballot {
-        device: format!("credential {}", hex::encode(credential.public_key())),
+    let key = hex::encode(credential.public_key());
+    let bad = |reason: String| RecordError::RemoteBallot {
+        credential: key.clone(),
         reason,
     };
+    let who = format!("remote ballot of credential {key}");
     let style = election.style(&r.station, r.group.as_deref())?;
-    if let Some(cid) = choices.keys().find(|c| !style.contains(c)) {
-        return Err(bad(format!("contest {cid} is not on this ballot style")));
-    }
-    let ctx = credential.ballot_context(ctx);
-    let mut wires = Vec::with_capacity(style.len());
-    let mut contests = Vec::with_capacity(style.len());
-    for cid in &style {
-        let desc = election
-            .descriptions()
-            .get(cid)
-            .ok_or_else(|| bad(format!("contest {cid} has no description")))?;
-        let marked: &[String] = choices.get(cid).map_or(&[], Vec::as_slice);
-        let pt = plaintext_of(desc, marked).ok_or_else(|| {
-            bad(format!(
-                "contest {cid}: a marked candidate is not on the ballot"
-            ))
-        })?;
-        let (ec, _) = encrypt_contest_opening(&ctx, desc, &pt, rng)
-            .map_err(|e| RecordError::crypto(format!("remote ballot, contest {cid}"), e))?;
-        wires.push(contest_to_wire(&ec));
-        contests.push(ec);
-    }
+    let marked = encrypt_marked(
+        election,
+        &credential.ballot_context(ctx),
+        &style,
+        choices,
+        (&who, &bad),
+        rng,
+    )?;
+    let wires = marked.iter().map(|m| contest_to_wire(&m.contest)).collect();
+    let contests = marked.into_iter().map(|m| m.contest).collect();
     let envelope = credential
         .remote_ballot(wires)
         .map_err(|e| bad(format!("the envelope cannot be made: {e}")))?;
