@@ -419,6 +419,45 @@ try {
       await page.close();
     });
   }
+  // after remote voting closes, the board refuses a remote ballot (422, detail
+  // `polls_closed: …`, as `sanduq serve --validator election` answers): the booth says so
+  // in the page's language, shows no receipt, and does not offer to cast again
+  for (const l of LOCALES) {
+    await test(`${l} booth: a cast after remote voting closed is refused with a clear message`, async () => {
+      const st = manifest.polling_stations[0];
+      const credPath = join(credDir, `closed-${l}.json`);
+      writeFileSync(credPath, JSON.stringify({
+        election: params.fingerprint,
+        format: 'sanduq-voter-credential/0.1',
+        secret: randomBytes(32).toString('hex'),
+        station: st.id,
+      }));
+      const page = await context.newPage();
+      await page.route('**/cast', (route) => route.fulfill({
+        status: 422,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          error: 'invalid_entry',
+          detail: 'polls_closed: kind: remote voting is closed: a polls-closed entry is in the log',
+        }),
+      }));
+      await page.goto(`${BASE}/${l}/booth`);
+      await page.waitForSelector('#ballot-form:not([hidden])', { timeout: 30000 });
+      await page.setInputFiles('#credential', credPath);
+      await page.waitForSelector('#signed-in:not([hidden])');
+      await page.locator('fieldset.ballot input').first().check();
+      await page.click('#ballot-form button[type=submit]');
+      await page.waitForSelector('#review:not([hidden])');
+      await page.click('#cast');
+      await page.waitForFunction(() => document.getElementById('cast-error').textContent !== '');
+      const shown = (await page.innerText('#cast-error')).trim();
+      assert(shown === say(l, 'booth-cast-closed'), `message: ${shown}`);
+      assert(await page.isDisabled('#cast'), 'cast is still offered');
+      assert(await page.locator('#cast-done').isHidden(), 'a receipt is shown');
+      await page.screenshot({ path: join(OUT, `${l}-booth-closed.png`), fullPage: true });
+      await page.close();
+    });
+  }
   rmSync(credDir, { recursive: true, force: true });
 
   for (const l of LOCALES) {

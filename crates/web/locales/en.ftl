@@ -175,6 +175,7 @@ booth-cast-signin = Sign in with your credential to cast. Without it you can sti
 booth-cast-help = Casting sends your encrypted ballot, signed with your credential, to the bulletin board. You may cast again later: only your last ballot counts.
 booth-casting = Casting…
 booth-cast-bad = The bulletin board did not accept the ballot
+booth-cast-closed = Remote voting is closed: the bulletin board no longer accepts remote ballots. The last ballot you cast before it closed is the one that counts.
 booth-cast-ok = Your ballot is cast. Keep this tracking code: it is your receipt.
 booth-check-receipt = Check this receipt on the bulletin board
 booth-mark-upto = number of candidates you may mark:

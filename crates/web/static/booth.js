@@ -165,6 +165,12 @@ async function cast() {
     castButton.disabled = false;
     return;
   }
+  if (String(body.detail || '').startsWith('polls_closed')) {
+    // remote voting is over: say so plainly, in the page's language
+    errorLine.textContent = msg('castClosed');
+    castButton.disabled = true;
+    return;
+  }
   if (!answer.ok || body.tracking_code !== entry.tracking_code) {
     errorLine.textContent = `${msg('castBad')}: ${body.error || answer.status}`;
     castButton.disabled = false;

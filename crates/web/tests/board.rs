@@ -430,6 +430,11 @@ async fn receipt_pages_in_every_locale() {
         // the booth offers sign-in when a board is configured
         let (_, page) = get(format!("/{tag}/booth")).await;
         assert!(page.contains(&m("booth-signin-heading")), "{tag}: sign-in");
+        // and says so in the page's language when the board has closed remote voting
+        assert!(
+            page.contains(&format!("data-cast-closed=\"{}\"", m("booth-cast-closed"))),
+            "{tag}: closed message"
+        );
     }
 
     // the browser's own check reads the board's receipt through the portal, unchanged
