@@ -9,7 +9,8 @@
 //! 1. each entry alone, on all cores: signer authorised for the kind, inline artefact,
 //!    canonical JSON of the contract's type, election, confirmation code, encodings, the
 //!    opening of a challenged ballot, the credential list; then in order, against what is
-//!    remembered: ballot style, the credential's registration, replays against the log;
+//!    remembered: a credential list too large to be inline, read from beside the log,
+//!    ballot style, the credential's registration, replays against the log;
 //! 2. every proof of every ballot of the batch in one batched verification
 //!    (`sanduq_crypto::batch`, in parallel), bisected down to the failing contests so that
 //!    one bad ballot is refused alone;
@@ -162,6 +163,9 @@ struct State {
     closed: bool,
 }
 
+/// Reads an artefact stored beside the log by its SHA-256 (`None`: not stored).
+pub type ArtefactReader<'a> = dyn Fn(&[u8; 32]) -> Result<Option<Vec<u8>>, String> + 'a;
+
 /// The election's [`EntryValidator`] (see the module documentation).
 #[derive(Debug)]
 pub struct ElectionValidator {
@@ -246,6 +250,19 @@ impl ElectionValidator {
     where
         I: IntoIterator<Item = (u64, &'a Envelope)>,
     {
+        self.replay_with(entries, &|_| Ok(None))
+    }
+
+    /// [`ElectionValidator::replay`], reading an artefact stored beside the log (a large
+    /// credential list) with `artefact`.
+    pub fn replay_with<'a, I>(
+        &self,
+        entries: I,
+        artefact: &ArtefactReader<'_>,
+    ) -> Result<(), SetupError>
+    where
+        I: IntoIterator<Item = (u64, &'a Envelope)>,
+    {
         let mut st = self.state();
         for (index, e) in entries {
             let fail = |reason: String| SetupError::Entry { index, reason };
@@ -258,9 +275,16 @@ impl ElectionValidator {
                     st.codes.insert(code);
                 }
                 CREDENTIALS_KIND => {
-                    let body = e
-                        .body()
-                        .ok_or_else(|| fail("credential list not inline".into()))?;
+                    let beside;
+                    let body = match e.body() {
+                        Some(b) => b,
+                        None => {
+                            beside = artefact(&e.content_hash())
+                                .map_err(fail)?
+                                .ok_or_else(|| fail("the credential list is not stored".into()))?;
+                            beside.as_slice()
+                        }
+                    };
                     let list = CredentialList::parse(body).map_err(|x| fail(x.to_string()))?;
                     if st.credentials.is_some() {
                         return Err(fail("a second credential list".into()));
@@ -283,6 +307,8 @@ impl ElectionValidator {
             source,
         })?;
         let db = LogDb::open(data_dir)?;
+        let artefacts = crate::store::ArtefactStore::open(data_dir)?;
+        let read = |h: &[u8; 32]| artefacts.get(h).map_err(|e| e.to_string());
         let size = db.leaf_hashes()?.len() as u64;
         let mut start = 0u64;
         while start < size {
@@ -296,7 +322,7 @@ impl ElectionValidator {
                 })?;
                 parsed.push((index, e));
             }
-            self.replay(parsed.iter().map(|(i, e)| (*i, e)))?;
+            self.replay_with(parsed.iter().map(|(i, e)| (*i, e)), &read)?;
             start = end;
         }
         Ok(size)
@@ -540,14 +566,16 @@ impl ElectionValidator {
         if e.signer() != self.authority {
             return Err(Rejection::Unauthorised);
         }
-        let body = e.body().ok_or_else(|| {
-            invalid(
-                Reason::NotInline,
-                "inline",
-                "the credential list is carried inline",
-            )
-        })?;
-        let list = CredentialList::parse(body).map_err(|x| malformed(&x))?;
+        // A list too large for one entry is stored beside the log: read in pass 1b.
+        match e.body() {
+            Some(body) => self.credential_list(body),
+            None => Ok(Examined::ListBeside(e.content_hash())),
+        }
+    }
+
+    /// A credential list's content: canonical, well formed, of this election.
+    fn credential_list(&self, bytes: &[u8]) -> Result<Examined, Rejection> {
+        let list = CredentialList::parse(bytes).map_err(|x| malformed(&x))?;
         if list.election() != self.fingerprint {
             return Err(invalid(
                 Reason::WrongElection,
@@ -610,6 +638,12 @@ impl ElectionValidator {
     ) -> Result<Pending, Rejection> {
         match x {
             Examined::Plain => Ok(Pending::plain(Effect::None)),
+            // read in pass 1b before judging; never reaches here
+            Examined::ListBeside(_) => Err(invalid(
+                Reason::Malformed,
+                "content",
+                "the credential list could not be read",
+            )),
             Examined::Close => {
                 if st.closed || batch_closed {
                     return Err(invalid(
@@ -711,6 +745,8 @@ enum Examined {
     Plain,
     /// A credential list by the authority.
     List(CredentialList),
+    /// A credential list by the authority, stored beside the log under this SHA-256.
+    ListBeside([u8; 32]),
     /// The closing of remote voting by an administrator.
     Close,
     /// A station ballot.
@@ -763,6 +799,15 @@ impl EntryValidator for ElectionValidator {
         let mut batch_list: Option<CredentialList> = None;
         let mut batch_closed = false;
         for (e, x) in batch.iter().zip(examined) {
+            let x = match x {
+                // the server checked that the artefact was uploaded; a store that cannot
+                // read it stops the server rather than refuse or accept a list unread
+                Ok(Examined::ListBeside(hash)) => match log.artefact(&hash)? {
+                    Some(bytes) => self.credential_list(&bytes),
+                    None => return Err(format!("artefact {} is not readable", hex::encode(hash))),
+                },
+                other => other,
+            };
             let judged = x.and_then(|x| self.judge(&mut st, batch_list.as_ref(), batch_closed, x));
             let verdict = match judged {
                 Ok(p) => match log.contains_content(&e.content_hash()) {

@@ -345,13 +345,17 @@ impl Board {
     }
 }
 
-struct DbView<'a>(&'a LogDb);
+struct DbView<'a>(&'a LogDb, &'a ArtefactStore);
 
 impl LogView for DbView<'_> {
     fn contains_content(&self, content_hash: &[u8; 32]) -> Result<bool, String> {
         self.0
             .contains_content(content_hash)
             .map_err(|e| e.to_string())
+    }
+
+    fn artefact(&self, content_hash: &[u8; 32]) -> Result<Option<Vec<u8>>, String> {
+        self.1.get(content_hash).map_err(|e| e.to_string())
     }
 }
 
@@ -462,7 +466,7 @@ fn commit_batch(
         .iter()
         .filter_map(|&i| batch.get(i).map(|s| &s.envelope))
         .collect();
-    let results = match validator.validate_batch(&envs, &DbView(db)) {
+    let results = match validator.validate_batch(&envs, &DbView(db, &shared.artefacts)) {
         Ok(r) if r.len() == envs.len() => r,
         Ok(_) => {
             return fail(

@@ -45,6 +45,13 @@ impl Rejection {
 pub trait LogView {
     /// Whether an entry committing to this artefact hash is already in the log.
     fn contains_content(&self, content_hash: &[u8; 32]) -> Result<bool, String>;
+
+    /// An artefact stored beside the log (uploaded with `PUT /artefact`), by its SHA-256:
+    /// what an entry without inline body commits to. `None` when it is not stored.
+    fn artefact(&self, content_hash: &[u8; 32]) -> Result<Option<Vec<u8>>, String> {
+        let _ = content_hash;
+        Ok(None)
+    }
 }
 
 /// Decides whether each entry of a batch may be appended.

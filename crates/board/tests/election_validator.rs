@@ -11,7 +11,7 @@ mod common;
 #[path = "../benches/support/election_fixture.rs"]
 mod fixture;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -855,4 +855,76 @@ fn polls_closed_ends_remote_voting() {
         .unwrap();
     let r = fresh.validate_batch(&[&late], &NoLog).unwrap();
     assert!(closed(&r[0]), "{r:?}");
+}
+
+#[test]
+fn a_credential_list_too_large_for_an_entry_is_stored_beside_the_log() {
+    // 1,000 voters: the list (about 100 bytes a voter) exceeds one entry's 65,535 bytes, so
+    // its envelope commits to it and the list is uploaded beside the log first.
+    let (election, _) = setup();
+    let (first, _, kuchi) = fixture::stations(election);
+    let mut voters = BTreeMap::new();
+    voters.insert(
+        pk(&voter(1)),
+        Registration {
+            station: first.clone(),
+            group: None,
+        },
+    );
+    voters.insert(
+        pk(&voter(3)),
+        Registration {
+            station: kuchi.clone(),
+            group: Some("kuchi".into()),
+        },
+    );
+    for n in 0..998u32 {
+        let mut seed = [0u8; 32];
+        seed[..4].copy_from_slice(&n.to_be_bytes());
+        seed[31] = 0x5a;
+        voters.insert(
+            pk(&SigningKey::from_bytes(&seed)),
+            Registration {
+                station: first.clone(),
+                group: None,
+            },
+        );
+    }
+    let list = CredentialList::new(fp().0, voters).to_bytes();
+    assert!(list.len() > 65_535, "{} bytes", list.len());
+    let entry = Envelope::sign("credentials", fp(), &list, false, &authority()).unwrap();
+    assert!(entry.body().is_none());
+
+    let net = Net::start(Duration::from_millis(2));
+    // Not uploaded: refused, nothing stored.
+    assert_refused(&net, &net.submit(&entry), 422, "missing_artefact", 0);
+    // Uploaded, then the entry: accepted; the list is judged like an inline one.
+    let a = net
+        .client()
+        .put_artefact(&hex::encode(entry.content_hash()), &list)
+        .unwrap();
+    assert!(a.status == 201 || a.status == 200, "{}", a.text());
+    assert_accepted(&net.submit(&entry), &entry, 0);
+    let b1 = remote(&voter(1), &first, None, 41);
+    assert_accepted(&net.submit(&b1), &b1, 1);
+    // A voter outside the list is still refused.
+    let stranger = remote(&voter(2), &first, None, 42);
+    assert_refused(&net, &net.submit(&stranger), 403, "forbidden", 2);
+
+    // A list of another election stored beside the log: refused.
+    let net2 = Net::start(Duration::from_millis(2));
+    let mut other: serde_json::Value = serde_json::from_slice(&list).unwrap();
+    other["election"] = serde_json::Value::String(hex::encode([0x11u8; 32]));
+    let other = sanduq_record::wire::to_canonical(&other).unwrap();
+    let wrong = Envelope::sign("credentials", fp(), &other, false, &authority()).unwrap();
+    net2.client()
+        .put_artefact(&hex::encode(wrong.content_hash()), &other)
+        .unwrap();
+    assert_refused(&net2, &net2.submit(&wrong), 422, "invalid_entry", 0);
+
+    // A validator started on the data directory reads the list back from beside the log.
+    let fresh = validator();
+    assert_eq!(fresh.load_log(&net._dir.path().join("board")).unwrap(), 2);
+    let b3 = remote(&voter(3), &kuchi, Some("kuchi"), 43);
+    assert_eq!(fresh.validate_batch(&[&b3], &NoLog).unwrap(), vec![Ok(())]);
 }

@@ -675,3 +675,128 @@ fn remote_ballots_are_counted_published_and_verified() {
     assert_eq!(checkpoint_size(&url), size);
     ok(&verify_board());
 }
+
+#[test]
+fn a_national_credential_list_is_published_beside_the_log() {
+    // 2,000 voters: the list (about 200 KB) is larger than one entry, so `issue` makes an
+    // entry that commits to it, `publish` uploads it first, and `fetch-remote` reads it back.
+    let root = tempfile::tempdir().unwrap();
+    let d = root.path();
+    let election = election_new(d);
+    let board = d.join("ceremony");
+    let _ = ceremony(d, &election, &board);
+    let (el, _) = context(&election, &board);
+    let fingerprint = sanduq_crypto::group::to_hex(el.fingerprint().as_bytes());
+    let log_vkey = keygen(d, "--log", "board.example/remote-test", "log.key");
+    let admin_vkey = keygen(d, "--log", "admin.example/publisher", "admin.key");
+    let authority_vkey = keygen(d, "--log", "authority.example/credentials", "authority.key");
+    let wkey = keygen(d, "--witness", "witness-0.example/sanduq", "w0.key");
+    let voters = d.join("voters.txt");
+    let lines: Vec<&str> = (0..2000)
+        .map(|i| {
+            if i % 2 == 0 {
+                "af-bam-d01-c001-m1"
+            } else {
+                "af-kab-d01-c001-m1"
+            }
+        })
+        .collect();
+    std::fs::write(&voters, lines.join("\n")).unwrap();
+    let creds = d.join("credentials");
+    ok(&run(&[
+        "credentials",
+        "issue",
+        "--election",
+        s(&election),
+        "--authority-key",
+        s(&d.join("authority.key")),
+        "--voters",
+        s(&voters),
+        "--out",
+        s(&creds),
+    ]));
+    let list = std::fs::read(creds.join("credentials.json")).unwrap();
+    assert!(list.len() > 65_535, "{} bytes", list.len());
+    let entry = Envelope::parse(&std::fs::read(creds.join("credentials.entry")).unwrap()).unwrap();
+    assert!(entry.body().is_none(), "the list travels beside the entry");
+
+    let (_witness, cfg) = common::witness_and_config(d, &fingerprint, &log_vkey, &wkey);
+    let (_server, url) = spawn(&[
+        "serve",
+        "--validator",
+        "election",
+        "--config",
+        s(&cfg),
+        "--election",
+        s(&election),
+        "--board",
+        s(&board),
+        "--admin-key",
+        &admin_vkey,
+        "--authority-key",
+        &authority_vkey,
+    ]);
+    // Another list beside the entry file: refused before anything is sent.
+    let tampered = d.join("tampered");
+    std::fs::create_dir(&tampered).unwrap();
+    std::fs::copy(
+        creds.join("credentials.entry"),
+        tampered.join("credentials.entry"),
+    )
+    .unwrap();
+    let mut other = list.clone();
+    other.truncate(other.len() - 2);
+    other.extend_from_slice(b"}}");
+    std::fs::write(tampered.join("credentials.json"), &other).unwrap();
+    let publish = |dir: &Path| {
+        run(&[
+            "credentials",
+            "publish",
+            "--entry",
+            s(&dir.join("credentials.entry")),
+            "--board",
+            &url,
+        ])
+    };
+    let o = publish(&tampered);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("SHA-256 differs"), "{}", stderr(&o));
+    // The issued list: uploaded, then the entry accepted at index 0.
+    let o = publish(&creds);
+    ok(&o);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).starts_with("index 0 "),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    ok(&run(&[
+        "credentials",
+        "close",
+        "--election",
+        s(&election),
+        "--key",
+        s(&d.join("admin.key")),
+        "--board",
+        &url,
+    ]));
+    wait_size(&url, 2);
+    let remote = d.join("remote");
+    ok(&run(&[
+        "fetch-remote",
+        "--board",
+        &url,
+        "--authority-key",
+        &authority_vkey,
+        "--log-key",
+        &log_vkey,
+        "--witness-key",
+        &wkey,
+        "--out",
+        s(&remote),
+    ]));
+    assert_eq!(
+        std::fs::read(remote.join("credentials.json")).unwrap(),
+        list
+    );
+    assert_eq!(std::fs::read(remote.join("remote.jsonl")).unwrap(), b"");
+}

@@ -9,7 +9,7 @@ use anyhow::{Context, anyhow};
 use sanduq_board::client::Client;
 use sanduq_board::credentials::{self, CREDENTIALS_KIND, POLLS_CLOSED_KIND, PollsClosed};
 use sanduq_board::envelope::{Envelope, Fingerprint};
-use sanduq_board::publication::signing_key_from_file;
+use sanduq_board::publication::{fits_inline, signing_key_from_file};
 use sanduq_election::Manifest;
 use sanduq_record::protocol::Election;
 
@@ -152,13 +152,11 @@ fn issue(a: &IssueArgs) -> Result<(), Failure> {
     let mut rng = crate::cmd::ceremony::os_rng()?;
     let (list, secrets) = credentials::issue(fp, &voters, &mut rng);
     let list_bytes = list.to_bytes();
-    let entry = Envelope::sign(CREDENTIALS_KIND, Fingerprint(fp), &list_bytes, true, &key)
-        .map_err(|e| {
-            anyhow!(
-                "the list of {} credentials does not fit in one board entry: {e}",
-                list.len()
-            )
-        })?;
+    // A list that does not fit in one entry is stored beside the log: the entry commits to
+    // it, and `publish` uploads it first.
+    let inline = fits_inline(CREDENTIALS_KIND, list_bytes.len());
+    let entry = Envelope::sign(CREDENTIALS_KIND, Fingerprint(fp), &list_bytes, inline, &key)
+        .map_err(|e| anyhow!("the entry of the list of {} credentials: {e}", list.len()))?;
     std::fs::create_dir(&a.out).with_context(|| {
         format!(
             "cannot create {} (it must not exist already)",
@@ -194,6 +192,35 @@ fn publish(a: &PublishArgs) -> Result<(), Failure> {
             e.kind()
         )
         .into());
+    }
+    if e.body().is_none() {
+        // the list is stored beside the log: upload it first, from beside the entry file
+        let path = a
+            .entry
+            .parent()
+            .unwrap_or_else(|| Path::new("."))
+            .join("credentials.json");
+        let list =
+            std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        if sanduq_record::store::sha256(&list) != e.content_hash() {
+            return Err(anyhow!(
+                "{}: not the list {} commits to (SHA-256 differs)",
+                path.display(),
+                a.entry.display()
+            )
+            .into());
+        }
+        let answer = Client::new(&a.board)
+            .put_artefact(&sanduq_crypto::group::to_hex(&e.content_hash()), &list)
+            .map_err(|e| anyhow!("{}: {e}", a.board))?;
+        if answer.status != 200 && answer.status != 201 {
+            return Err(Failure::CheckFailed(anyhow!(
+                "{}: the board refused the list: {} {}",
+                a.board,
+                answer.status,
+                answer.text().trim_end()
+            )));
+        }
     }
     post(&a.board, &bytes, "the list")
 }
