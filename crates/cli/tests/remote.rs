@@ -241,39 +241,134 @@ fn expected_counts() -> BTreeMap<(String, String), u64> {
     out
 }
 
-#[test]
-fn remote_ballots_are_counted_published_and_verified() {
+/// An election with its 3-trustee ceremony, and the keys of the log, a witness, an
+/// administrator and the credential authority, in a temporary folder.
+struct Setup {
+    _root: tempfile::TempDir,
+    d: PathBuf,
+    election: PathBuf,
+    board: PathBuf,
+    ts: Vec<(u32, PathBuf, PathBuf)>,
+    el: Election,
+    ctx: BallotContext,
+    fingerprint: String,
+    log_vkey: String,
+    admin_vkey: String,
+    authority_vkey: String,
+    wkey: String,
+}
+
+fn setup() -> Setup {
     let root = tempfile::tempdir().unwrap();
-    let d = root.path();
-    let election = election_new(d);
+    let d = root.path().to_path_buf();
+    let election = election_new(&d);
     let board = d.join("ceremony");
-    let ts = ceremony(d, &election, &board);
+    let ts = ceremony(&d, &election, &board);
     let (el, ctx) = context(&election, &board);
     let fingerprint = sanduq_crypto::group::to_hex(el.fingerprint().as_bytes());
+    let log_vkey = keygen(&d, "--log", "board.example/remote-test", "log.key");
+    let admin_vkey = keygen(&d, "--log", "admin.example/publisher", "admin.key");
+    let authority_vkey = keygen(
+        &d,
+        "--log",
+        "authority.example/credentials",
+        "authority.key",
+    );
+    let wkey = keygen(&d, "--witness", "witness-0.example/sanduq", "w0.key");
+    Setup {
+        _root: root,
+        d,
+        election,
+        board,
+        ts,
+        el,
+        ctx,
+        fingerprint,
+        log_vkey,
+        admin_vkey,
+        authority_vkey,
+        wkey,
+    }
+}
 
-    // Keys: the log, a witness, an administrator and the credential authority.
-    let log_vkey = keygen(d, "--log", "board.example/remote-test", "log.key");
-    let admin_vkey = keygen(d, "--log", "admin.example/publisher", "admin.key");
-    let authority_vkey = keygen(d, "--log", "authority.example/credentials", "authority.key");
-    let other_vkey = keygen(d, "--log", "other.example/credentials", "other.key");
-    let wkey = keygen(d, "--witness", "witness-0.example/sanduq", "w0.key");
-
-    // Credentials for the four voters of the voters file.
-    let voters = d.join("voters.txt");
-    std::fs::write(&voters, VOTERS).unwrap();
+/// `sanduq credentials issue` with the authority key in `d`, for the voters file `voters`:
+/// the folder written.
+fn issue(d: &Path, election: &Path, voters: &Path) -> PathBuf {
     let creds = d.join("credentials");
     ok(&run(&[
         "credentials",
         "issue",
         "--election",
-        s(&election),
+        s(election),
         "--authority-key",
         s(&d.join("authority.key")),
         "--voters",
-        s(&voters),
+        s(voters),
         "--out",
         s(&creds),
     ]));
+    creds
+}
+
+/// `sanduq credentials close` with the administrator key in `d`, on the board at `url`.
+fn close(d: &Path, election: &Path, url: &str) -> Output {
+    run(&[
+        "credentials",
+        "close",
+        "--election",
+        s(election),
+        "--key",
+        s(&d.join("admin.key")),
+        "--board",
+        url,
+    ])
+}
+
+/// The board of `x`, judging every entry against the election, with one witness: the
+/// witness, the server and its URL.
+fn start_board(x: &Setup) -> (common::Proc, common::Proc, String) {
+    let (witness, cfg) = common::witness_and_config(&x.d, &x.fingerprint, &x.log_vkey, &x.wkey);
+    let (server, url) = spawn(&[
+        "serve",
+        "--validator",
+        "election",
+        "--config",
+        s(&cfg),
+        "--election",
+        s(&x.election),
+        "--board",
+        s(&x.board),
+        "--admin-key",
+        &x.admin_vkey,
+        "--authority-key",
+        &x.authority_vkey,
+    ]);
+    (witness, server, url)
+}
+
+#[test]
+fn remote_ballots_are_counted_published_and_verified() {
+    let x = setup();
+    let Setup {
+        d,
+        election,
+        board,
+        ts,
+        el,
+        ctx,
+        log_vkey,
+        admin_vkey,
+        authority_vkey,
+        wkey,
+        ..
+    } = &x;
+    let (d, election, board) = (d.as_path(), election.as_path(), board.as_path());
+    let other_vkey = keygen(d, "--log", "other.example/credentials", "other.key");
+
+    // Credentials for the four voters of the voters file.
+    let voters = d.join("voters.txt");
+    std::fs::write(&voters, VOTERS).unwrap();
+    let creds = issue(d, election, &voters);
     let cred = |n: usize| {
         let bytes = std::fs::read(creds.join(format!("secret/voter-{n:06}.json"))).unwrap();
         VoterCredential::parse(&bytes).unwrap()
@@ -281,22 +376,7 @@ fn remote_ballots_are_counted_published_and_verified() {
     assert_eq!(cred(2).registration().group.as_deref(), Some("kuchi"));
 
     // The board, judging every entry against the election.
-    let (_witness, cfg) = common::witness_and_config(d, &fingerprint, &log_vkey, &wkey);
-    let (_server, url) = spawn(&[
-        "serve",
-        "--validator",
-        "election",
-        "--config",
-        s(&cfg),
-        "--election",
-        s(&election),
-        "--board",
-        s(&board),
-        "--admin-key",
-        &admin_vkey,
-        "--authority-key",
-        &authority_vkey,
-    ]);
+    let (_witness, _server, url) = start_board(&x);
     let log_args = [
         "--log-key",
         log_vkey.as_str(),
@@ -317,7 +397,7 @@ fn remote_ballots_are_counted_published_and_verified() {
     let client = Client::new(&url);
     let mut codes = Vec::new();
     for (n, (voter, choices)) in REMOTE.iter().enumerate() {
-        let e = remote_ballot(&el, &ctx, &cred(*voter), choices, n as u8 + 1);
+        let e = remote_ballot(el, ctx, &cred(*voter), choices, n as u8 + 1);
         let a = client.submit(e.as_bytes()).unwrap();
         assert_eq!(a.status, 201, "remote ballot {n}: {}", a.text());
         codes.push(e.tracking_code().to_string());
@@ -336,9 +416,9 @@ fn remote_ballots_are_counted_published_and_verified() {
         ok(&run(&[
             "encrypt",
             "--election",
-            s(&election),
+            s(election),
             "--board",
-            s(&board),
+            s(board),
             "--device",
             device,
             "--station",
@@ -378,7 +458,7 @@ fn remote_ballots_are_counted_published_and_verified() {
             "--board",
             &url,
             "--authority-key",
-            &authority_vkey,
+            authority_vkey,
             "--out",
         ][..],
         &[s(&d.join("early"))],
@@ -388,18 +468,7 @@ fn remote_ballots_are_counted_published_and_verified() {
     assert_eq!(open.status.code(), Some(1), "{}", stderr(&open));
     assert!(stderr(&open).contains("not closed"), "{}", stderr(&open));
     // An administrator closes it.
-    let close = || {
-        run(&[
-            "credentials",
-            "close",
-            "--election",
-            s(&election),
-            "--key",
-            s(&d.join("admin.key")),
-            "--board",
-            &url,
-        ])
-    };
+    let close = || close(d, election, &url);
     ok(&close());
     wait_size(&url, 2 + REMOTE.len() as u64);
 
@@ -413,7 +482,7 @@ fn remote_ballots_are_counted_published_and_verified() {
                 "--board",
                 &url,
                 "--authority-key",
-                &authority_vkey,
+                authority_vkey,
                 "--out",
             ][..],
             &[s(&remote)],
@@ -465,9 +534,9 @@ fn remote_ballots_are_counted_published_and_verified() {
             "tally",
             "--json",
             "--election",
-            s(&election),
+            s(election),
             "--board",
-            s(&board),
+            s(board),
             "--remote",
             s(remote),
             "--out",
@@ -534,9 +603,9 @@ fn remote_ballots_are_counted_published_and_verified() {
             "decrypt",
             "share",
             "--election",
-            s(&election),
+            s(election),
             "--board",
-            s(&board),
+            s(board),
             "--tally",
             s(&tally),
             "--trustee",
@@ -560,9 +629,9 @@ fn remote_ballots_are_counted_published_and_verified() {
             "decrypt",
             "combine",
             "--election",
-            s(&election),
+            s(election),
             "--board",
-            s(&board),
+            s(board),
             "--tally",
             s(&tally),
             "--out",
@@ -625,7 +694,7 @@ fn remote_ballots_are_counted_published_and_verified() {
     ok(&o);
     let verify_board = || {
         run(&[
-            &["verify", "--board", &url, "--admin-key", &admin_vkey][..],
+            &["verify", "--board", &url, "--admin-key", admin_vkey][..],
             &log_args,
         ]
         .concat())
@@ -641,7 +710,7 @@ fn remote_ballots_are_counted_published_and_verified() {
             "--board",
             &url,
             "--admin-key",
-            &admin_vkey,
+            admin_vkey,
             "--out",
         ][..],
         &[s(&fetched)],
@@ -662,8 +731,8 @@ fn remote_ballots_are_counted_published_and_verified() {
     // board answers with the original (idempotent), and the log does not grow.
     let size = checkpoint_size(&url);
     let late = remote_ballot(
-        &el,
-        &ctx,
+        el,
+        ctx,
         &cred(3),
         &[("president", "c0001"), ("wj-af-kab", "c0003")],
         99,
@@ -680,17 +749,16 @@ fn remote_ballots_are_counted_published_and_verified() {
 fn a_national_credential_list_is_published_beside_the_log() {
     // 2,000 voters: the list (about 200 KB) is larger than one entry, so `issue` makes an
     // entry that commits to it, `publish` uploads it first, and `fetch-remote` reads it back.
-    let root = tempfile::tempdir().unwrap();
-    let d = root.path();
-    let election = election_new(d);
-    let board = d.join("ceremony");
-    let _ = ceremony(d, &election, &board);
-    let (el, _) = context(&election, &board);
-    let fingerprint = sanduq_crypto::group::to_hex(el.fingerprint().as_bytes());
-    let log_vkey = keygen(d, "--log", "board.example/remote-test", "log.key");
-    let admin_vkey = keygen(d, "--log", "admin.example/publisher", "admin.key");
-    let authority_vkey = keygen(d, "--log", "authority.example/credentials", "authority.key");
-    let wkey = keygen(d, "--witness", "witness-0.example/sanduq", "w0.key");
+    let x = setup();
+    let Setup {
+        d,
+        election,
+        log_vkey,
+        authority_vkey,
+        wkey,
+        ..
+    } = &x;
+    let (d, election) = (d.as_path(), election.as_path());
     let voters = d.join("voters.txt");
     let lines: Vec<&str> = (0..2000)
         .map(|i| {
@@ -702,40 +770,13 @@ fn a_national_credential_list_is_published_beside_the_log() {
         })
         .collect();
     std::fs::write(&voters, lines.join("\n")).unwrap();
-    let creds = d.join("credentials");
-    ok(&run(&[
-        "credentials",
-        "issue",
-        "--election",
-        s(&election),
-        "--authority-key",
-        s(&d.join("authority.key")),
-        "--voters",
-        s(&voters),
-        "--out",
-        s(&creds),
-    ]));
+    let creds = issue(d, election, &voters);
     let list = std::fs::read(creds.join("credentials.json")).unwrap();
     assert!(list.len() > 65_535, "{} bytes", list.len());
     let entry = Envelope::parse(&std::fs::read(creds.join("credentials.entry")).unwrap()).unwrap();
     assert!(entry.body().is_none(), "the list travels beside the entry");
 
-    let (_witness, cfg) = common::witness_and_config(d, &fingerprint, &log_vkey, &wkey);
-    let (_server, url) = spawn(&[
-        "serve",
-        "--validator",
-        "election",
-        "--config",
-        s(&cfg),
-        "--election",
-        s(&election),
-        "--board",
-        s(&board),
-        "--admin-key",
-        &admin_vkey,
-        "--authority-key",
-        &authority_vkey,
-    ]);
+    let (_witness, _server, url) = start_board(&x);
     // Another list beside the entry file: refused before anything is sent.
     let tampered = d.join("tampered");
     std::fs::create_dir(&tampered).unwrap();
@@ -769,16 +810,7 @@ fn a_national_credential_list_is_published_beside_the_log() {
         "{}",
         String::from_utf8_lossy(&o.stdout)
     );
-    ok(&run(&[
-        "credentials",
-        "close",
-        "--election",
-        s(&election),
-        "--key",
-        s(&d.join("admin.key")),
-        "--board",
-        &url,
-    ]));
+    ok(&close(d, election, &url));
     wait_size(&url, 2);
     let remote = d.join("remote");
     ok(&run(&[
@@ -786,11 +818,11 @@ fn a_national_credential_list_is_published_beside_the_log() {
         "--board",
         &url,
         "--authority-key",
-        &authority_vkey,
+        authority_vkey,
         "--log-key",
-        &log_vkey,
+        log_vkey,
         "--witness-key",
-        &wkey,
+        wkey,
         "--out",
         s(&remote),
     ]));

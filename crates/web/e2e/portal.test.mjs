@@ -311,19 +311,24 @@ try {
   // remote voting: sign in with a credential, vote, challenge, vote again, cast to the
   // board through the portal, then check the receipt on the board (server and browser)
   const credDir = mkdtempSync(join(tmpdir(), 'sanduq-credential-'));
+  // a fresh voter credential for `station`, in the contract's format
+  // (sanduq-voter-credential/0.1), written to `name` in credDir; returns its path
+  const credential = (name, station) => {
+    const path = join(credDir, name);
+    writeFileSync(path, JSON.stringify({
+      election: params.fingerprint,
+      format: 'sanduq-voter-credential/0.1',
+      secret: randomBytes(32).toString('hex'),
+      station,
+    }));
+    return path;
+  };
   const casts = {};
   for (const l of LOCALES) {
     await test(`${l} booth: sign in with a credential, challenge, vote again, cast, receipt verified on the board`, async () => {
       assert(BOARD, 'BOARD is not set');
       const st = manifest.polling_stations[LOCALES.indexOf(l) % manifest.polling_stations.length];
-      // a voter credential in the contract's format (sanduq-voter-credential/0.1)
-      const credPath = join(credDir, `${l}.json`);
-      writeFileSync(credPath, JSON.stringify({
-        election: params.fingerprint,
-        format: 'sanduq-voter-credential/0.1',
-        secret: randomBytes(32).toString('hex'),
-        station: st.id,
-      }));
+      const credPath = credential(`${l}.json`, st.id);
       const page = await context.newPage();
       const errors = [];
       page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -425,13 +430,7 @@ try {
   for (const l of LOCALES) {
     await test(`${l} booth: a cast after remote voting closed is refused with a clear message`, async () => {
       const st = manifest.polling_stations[0];
-      const credPath = join(credDir, `closed-${l}.json`);
-      writeFileSync(credPath, JSON.stringify({
-        election: params.fingerprint,
-        format: 'sanduq-voter-credential/0.1',
-        secret: randomBytes(32).toString('hex'),
-        station: st.id,
-      }));
+      const credPath = credential(`closed-${l}.json`, st.id);
       const page = await context.newPage();
       await page.route('**/cast', (route) => route.fulfill({
         status: 422,
