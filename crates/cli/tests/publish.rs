@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{run, spawn};
+use common::{ok, run, spawn};
 use std::path::Path;
 use std::process::Output;
 
@@ -15,16 +15,6 @@ use sanduq_board::client::Client;
 use sanduq_board::envelope::{Envelope, Fingerprint};
 
 const ORIGIN: &str = "board.example/publish-test";
-
-fn ok(o: &Output) {
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
 
 fn keygen(dir: &Path, role: &str, name: &str, file: &str) -> String {
     let out = run(&[

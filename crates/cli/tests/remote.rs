@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::{run, spawn};
+use common::{ok, run, spawn, stderr};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng as _;
 use sanduq_board::client::Client;
@@ -35,20 +35,6 @@ const EXAMPLE: &str = concat!(
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn ok(o: &Output) {
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&o.stdout),
-        stderr(o)
-    );
 }
 
 fn json(o: &Output) -> serde_json::Value {
@@ -413,21 +399,9 @@ fn remote_ballots_are_counted_published_and_verified() {
         ("bam-m1-d1", "af-bam-d01-c001-m1", &pa, &da),
         ("kab-m1-d1", "af-kab-d01-c001-m1", &pb, &db),
     ] {
-        ok(&run(&[
-            "encrypt",
-            "--election",
-            s(election),
-            "--board",
-            s(board),
-            "--device",
-            device,
-            "--station",
-            station,
-            "--plaintext",
-            s(plain),
-            "--out",
-            s(out),
-        ]));
+        ok(&common::encrypt(
+            election, board, device, station, plain, out,
+        ));
     }
 
     // The list signed by another key than the one given: exit 1.

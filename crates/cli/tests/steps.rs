@@ -303,35 +303,6 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-fn encrypt(
-    election: &Path,
-    board: &Path,
-    device: &str,
-    station: &str,
-    plaintext: &Path,
-    out: &Path,
-) -> Output {
-    sanduq(
-        &[
-            "encrypt",
-            "--election",
-            s(election),
-            "--board",
-            s(board),
-            "--device",
-            device,
-            "--station",
-            station,
-            "--plaintext",
-            s(plaintext),
-            "--out",
-            s(out),
-            "--json",
-        ],
-        None,
-    )
-}
-
 fn tally_cmd(election: &Path, board: &Path, ballots: &[&Path], out: &Path) -> Output {
     let mut args = vec![
         "tally",
@@ -406,7 +377,7 @@ fn an_election_runs_step_by_step_to_a_verified_record() {
     std::fs::write(&pb, PLAINTEXT_B).unwrap();
     let da = root.path().join("device-a.json");
     let db = root.path().join("device-b.json");
-    let o = encrypt(
+    let o = common::encrypt(
         &election,
         &ts[1].board(),
         "bam-m1-d1",
@@ -420,7 +391,7 @@ fn an_election_runs_step_by_step_to_a_verified_record() {
     assert_eq!(summary["cast"], 6);
     assert_eq!(summary["challenged"], 1);
     assert_eq!(summary["ballots"], 7);
-    ok(&encrypt(
+    ok(&common::encrypt(
         &election,
         &board,
         "kab-m1-d1",
@@ -599,7 +570,7 @@ fn bad_plaintexts_and_tampered_ballots_are_named() {
     )
     .unwrap();
     let out = root.path().join("x.json");
-    let o = encrypt(&election, &board, "d1", station, &p, &out);
+    let o = common::encrypt(&election, &board, "d1", station, &p, &out);
     assert_eq!(o.status.code(), Some(2), "stderr: {}", stderr(&o));
     let e = stderr(&o);
     assert!(e.contains("unknown.jsonl:2"), "{e}");
@@ -611,7 +582,7 @@ fn bad_plaintexts_and_tampered_ballots_are_named() {
 
     // an over-vote on line 1: two candidates where the contest allows one
     std::fs::write(&p, "{\"contests\":{\"wj-af-kab\":[\"c0001\",\"c0002\"]}}\n").unwrap();
-    let o = encrypt(&election, &board, "d1", station, &p, &out);
+    let o = common::encrypt(&election, &board, "d1", station, &p, &out);
     assert_eq!(o.status.code(), Some(2), "stderr: {}", stderr(&o));
     let e = stderr(&o);
     assert!(
@@ -622,7 +593,7 @@ fn bad_plaintexts_and_tampered_ballots_are_named() {
 
     // a contest of another province is not on this voter's ballot
     std::fs::write(&p, "{\"contests\":{\"wj-af-bam\":[\"c0001\"]}}\n").unwrap();
-    let o = encrypt(&election, &board, "d1", station, &p, &out);
+    let o = common::encrypt(&election, &board, "d1", station, &p, &out);
     assert_eq!(o.status.code(), Some(2), "stderr: {}", stderr(&o));
     assert!(stderr(&o).contains("contests.wj-af-bam"), "{}", stderr(&o));
 

@@ -117,6 +117,15 @@ fn by_credential(files: &Files) -> BTreeMap<String, Vec<(String, usize, RemoteLi
     out
 }
 
+/// The line of a voter who cast one remote ballot: (path, line number, line).
+fn single(files: &Files) -> (String, usize, RemoteLine) {
+    by_credential(files)
+        .into_values()
+        .find(|ls| ls.len() == 1)
+        .unwrap()
+        .remove(0)
+}
+
 #[test]
 fn remote_ballots_are_counted_once_in_their_station() {
     let r = run();
@@ -205,11 +214,7 @@ fn the_counted_ballot_withheld_leaves_the_earlier_one_unmarked() {
 #[test]
 fn a_counted_ballot_withheld_fails_its_station_tally() {
     let files = &run().files;
-    let (path, n, line) = by_credential(files)
-        .into_values()
-        .find(|ls| ls.len() == 1)
-        .unwrap()
-        .remove(0);
+    let (path, n, line) = single(files);
     let (number, object, _) = first_failure(&edit_line(files, &path, n, None));
     assert_eq!(number, 9);
     assert!(object.contains(&line.ballot.station), "{object}");
@@ -342,11 +347,7 @@ fn proofs_made_for_another_credential_fail_the_proof_check() {
     let files = &r.files;
     let election = election();
     let ctx = context(files);
-    let (path, n, line) = by_credential(files)
-        .into_values()
-        .find(|ls| ls.len() == 1)
-        .unwrap()
-        .remove(0);
+    let (path, n, line) = single(files);
     let voter = r
         .remote_credentials
         .iter()
@@ -387,11 +388,7 @@ fn a_replayed_remote_ballot_fails_the_duplicate_check() {
     // The same signed envelope twice, under two log indices: the statuses are consistent
     // (the copy is the last and counted), but the tracking code appears twice.
     let files = &run().files;
-    let (path, n, line) = by_credential(files)
-        .into_values()
-        .find(|ls| ls.len() == 1)
-        .unwrap()
-        .remove(0);
+    let (path, n, line) = single(files);
     let mut earlier = line.clone();
     earlier.status = SUPERSEDED.into();
     let mut replay = line.clone();

@@ -101,3 +101,49 @@ pub fn assert_totals(
     }
     seen
 }
+
+/// A command's standard error, as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Asserts that a command exited 0, showing its output otherwise.
+pub fn ok(o: &Output) {
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&o.stdout),
+        stderr(o)
+    );
+}
+
+/// `sanduq encrypt --json`: device `device` at `station` encrypts the plaintext file into
+/// `out`, with the election set-up and ceremony folders.
+pub fn encrypt(
+    election: &std::path::Path,
+    board: &std::path::Path,
+    device: &str,
+    station: &str,
+    plaintext: &std::path::Path,
+    out: &std::path::Path,
+) -> Output {
+    let p = |p: &std::path::Path| p.to_str().unwrap().to_owned();
+    let (election, board, plaintext, out) = (p(election), p(board), p(plaintext), p(out));
+    run(&[
+        "encrypt",
+        "--election",
+        &election,
+        "--board",
+        &board,
+        "--device",
+        device,
+        "--station",
+        station,
+        "--plaintext",
+        &plaintext,
+        "--out",
+        &out,
+        "--json",
+    ])
+}
