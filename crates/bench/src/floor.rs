@@ -14,7 +14,6 @@ use curve25519_dalek::traits::VartimeMultiscalarMul;
 use rayon::prelude::*;
 use sanduq_crypto::contest::EncryptedContest;
 use sanduq_crypto::group::G;
-use sanduq_crypto::range::RangeProof;
 
 /// One encrypted contest in binary form: every point and scalar as 32 bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,20 +26,6 @@ pub struct RawContest {
     pub limit: Vec<[u8; 32]>,
 }
 
-fn raw_proof(p: &RangeProof) -> Vec<[u8; 32]> {
-    p.branches
-        .iter()
-        .flat_map(|b| {
-            [
-                b.a.to_bytes(),
-                b.b.to_bytes(),
-                b.challenge.to_bytes(),
-                b.response.to_bytes(),
-            ]
-        })
-        .collect()
-}
-
 impl RawContest {
     /// The binary form of an encrypted contest.
     #[must_use]
@@ -51,8 +36,8 @@ impl RawContest {
                 .iter()
                 .map(|s| s.ciphertext.to_bytes())
                 .collect(),
-            proofs: c.selections.iter().map(|s| raw_proof(&s.proof)).collect(),
-            limit: raw_proof(&c.limit_proof),
+            proofs: c.selections.iter().map(|s| s.proof.to_words()).collect(),
+            limit: c.limit_proof.to_words(),
         }
     }
 

@@ -22,11 +22,8 @@ use sanduq_board::envelope::{Envelope, Fingerprint};
 use sanduq_board::keys;
 use sanduq_board::net::Background;
 use sanduq_board::router;
-use sanduq_board::server::{Board, Limits, ServerConfig, WitnessEndpoint};
+use sanduq_board::server::{Board, Limits, ServerConfig};
 use sanduq_board::validator::TestValidator;
-use sanduq_board::witness_node::{SqliteWitnessStore, WitnessNode};
-use sanduq_tlog::signed_note::{Verifier, VerifierSet};
-use sanduq_tlog::witness::Witness;
 
 const ORIGIN: &str = "board.example/load";
 const ELECTION: Fingerprint = Fingerprint([0x42; 32]);
@@ -45,26 +42,7 @@ fn main() {
     let bytes = arg("--bytes", 1_000);
     let dir = tempfile::tempdir().unwrap();
     let log = keys::log_signer_from_seed(ORIGIN, &[1; 32]).unwrap();
-    let mut ws = Vec::new();
-    let mut endpoints = Vec::new();
-    for i in 0..3u8 {
-        let s = keys::witness_signer_from_seed(&format!("w{i}.example"), &[9 + i; 32]).unwrap();
-        let Verifier::CosignatureV1(key) = s.verifier() else {
-            unreachable!()
-        };
-        let mut w = Witness::new(s);
-        w.add_log(
-            ORIGIN,
-            core::iter::once(log.verifier()).collect::<VerifierSet>(),
-        );
-        let node = WitnessNode::new(
-            w,
-            SqliteWitnessStore::open(&dir.path().join(format!("w{i}"))).unwrap(),
-        );
-        let bg = Background::start("127.0.0.1:0".parse().unwrap(), node.router(), 1).unwrap();
-        endpoints.push(WitnessEndpoint { url: bg.url(), key });
-        ws.push(bg);
-    }
+    let (ws, endpoints) = load_client::start_witnesses(dir.path(), ORIGIN, &log, 3);
     let board = Board::start(
         ServerConfig {
             data_dir: dir.path().join("board"),

@@ -16,29 +16,11 @@ use sanduq_board::envelope::{Envelope, Fingerprint};
 const ORIGIN: &str = "board.example/cli-test";
 const ELECTION: Fingerprint = Fingerprint([0x77; 32]);
 
-fn keygen(dir: &Path, role: &str, name: &str, file: &str) -> String {
-    let out = run(&[
-        "board",
-        "keygen",
-        role,
-        name,
-        "--out",
-        dir.join(file).to_str().unwrap(),
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
 #[test]
 fn operator_workflow() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let log_vkey = keygen(d, "--log", ORIGIN, "log.key");
+    let log_vkey = common::keygen(d, "--log", ORIGIN, "log.key");
     assert!(log_vkey.starts_with(&format!("{ORIGIN}+")));
     // Never overwrites a key.
     let again = run(&[
@@ -59,7 +41,7 @@ fn operator_workflow() {
     );
     for i in 0..3 {
         let name = format!("witness-{i}.example/sanduq");
-        let vkey = keygen(d, "--witness", &name, &format!("w{i}.key"));
+        let vkey = common::keygen(d, "--witness", &name, &format!("w{i}.key"));
         let (p, url) = spawn(&[
             "witness",
             "--listen",

@@ -16,19 +16,6 @@ use sanduq_board::envelope::{Envelope, Fingerprint};
 
 const ORIGIN: &str = "board.example/publish-test";
 
-fn keygen(dir: &Path, role: &str, name: &str, file: &str) -> String {
-    let out = run(&[
-        "board",
-        "keygen",
-        role,
-        name,
-        "--out",
-        dir.join(file).to_str().unwrap(),
-    ]);
-    ok(&out);
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
 fn json(o: &Output) -> serde_json::Value {
     serde_json::from_slice(&o.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
@@ -71,9 +58,9 @@ fn publish_fetch_verify() {
     }
     assert!(lines >= 68, "{lines} ballot lines");
 
-    let log_vkey = keygen(d, "--log", ORIGIN, "log.key");
-    let admin_vkey = keygen(d, "--log", "admin.example/publisher", "admin.key");
-    let wkey = keygen(d, "--witness", "witness-0.example/sanduq", "w0.key");
+    let log_vkey = common::keygen(d, "--log", ORIGIN, "log.key");
+    let admin_vkey = common::keygen(d, "--log", "admin.example/publisher", "admin.key");
+    let wkey = common::keygen(d, "--witness", "witness-0.example/sanduq", "w0.key");
     let (_witness, cfg) = common::witness_and_config(d, &election, &log_vkey, &wkey);
     // The log server with the pages beside it, on one address.
     let (_server, url) = spawn(&[
@@ -172,7 +159,7 @@ fn publish_fetch_verify() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("All 16 checks passed"));
 
     // A wrong log key: the checkpoint does not verify (exit 1).
-    let other_log = keygen(d, "--log", "other.example/log", "other.key");
+    let other_log = common::keygen(d, "--log", "other.example/log", "other.key");
     let o = run(&[
         "fetch-record",
         "--board",

@@ -99,12 +99,6 @@ fn ceremony(root: &Path, election: &Path, board: &Path) -> Vec<(u32, PathBuf, Pa
     ts
 }
 
-fn keygen(dir: &Path, role: &str, name: &str, file: &str) -> String {
-    let out = run(&["board", "keygen", role, name, "--out", s(&dir.join(file))]);
-    ok(&out);
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
 /// The size of the board's latest checkpoint.
 fn checkpoint_size(url: &str) -> u64 {
     let a = Client::new(url).get("checkpoint").unwrap();
@@ -252,15 +246,15 @@ fn setup() -> Setup {
     let ts = ceremony(&d, &election, &board);
     let (el, ctx) = context(&election, &board);
     let fingerprint = sanduq_crypto::group::to_hex(el.fingerprint().as_bytes());
-    let log_vkey = keygen(&d, "--log", "board.example/remote-test", "log.key");
-    let admin_vkey = keygen(&d, "--log", "admin.example/publisher", "admin.key");
-    let authority_vkey = keygen(
+    let log_vkey = common::keygen(&d, "--log", "board.example/remote-test", "log.key");
+    let admin_vkey = common::keygen(&d, "--log", "admin.example/publisher", "admin.key");
+    let authority_vkey = common::keygen(
         &d,
         "--log",
         "authority.example/credentials",
         "authority.key",
     );
-    let wkey = keygen(&d, "--witness", "witness-0.example/sanduq", "w0.key");
+    let wkey = common::keygen(&d, "--witness", "witness-0.example/sanduq", "w0.key");
     Setup {
         _root: root,
         d,
@@ -349,7 +343,7 @@ fn remote_ballots_are_counted_published_and_verified() {
         ..
     } = &x;
     let (d, election, board) = (d.as_path(), election.as_path(), board.as_path());
-    let other_vkey = keygen(d, "--log", "other.example/credentials", "other.key");
+    let other_vkey = common::keygen(d, "--log", "other.example/credentials", "other.key");
 
     // Credentials for the four voters of the voters file.
     let voters = d.join("voters.txt");

@@ -66,20 +66,6 @@ struct RawBallot {
     limit: Vec<[u8; 32]>,
 }
 
-fn raw_proof(p: &RangeProof) -> Vec<[u8; 32]> {
-    p.branches
-        .iter()
-        .flat_map(|b| {
-            [
-                b.a.to_bytes(),
-                b.b.to_bytes(),
-                b.challenge.to_bytes(),
-                b.response.to_bytes(),
-            ]
-        })
-        .collect()
-}
-
 fn to_raw(c: &EncryptedContest) -> RawBallot {
     RawBallot {
         cts: c
@@ -87,8 +73,8 @@ fn to_raw(c: &EncryptedContest) -> RawBallot {
             .iter()
             .map(|s| s.ciphertext.to_bytes())
             .collect(),
-        proofs: c.selections.iter().map(|s| raw_proof(&s.proof)).collect(),
-        limit: raw_proof(&c.limit_proof),
+        proofs: c.selections.iter().map(|s| s.proof.to_words()).collect(),
+        limit: c.limit_proof.to_words(),
     }
 }
 

@@ -337,6 +337,23 @@ impl RangeProof {
             .collect()
     }
 
+    /// The proof as it travels, in binary: each branch's `a`, `b`, `c`, `z` as 32-byte
+    /// canonical encodings, branch after branch (what a verifier decodes).
+    #[must_use]
+    pub fn to_words(&self) -> Vec<[u8; 32]> {
+        self.branches
+            .iter()
+            .flat_map(|b| {
+                [
+                    b.a.to_bytes(),
+                    b.b.to_bytes(),
+                    b.challenge.to_bytes(),
+                    b.response.to_bytes(),
+                ]
+            })
+            .collect()
+    }
+
     /// Decode the compact form of [`RangeProof::to_compact_hex`], refusing a branch that is
     /// not exactly 128 bytes or holds a non-canonical or identity element or scalar.
     pub fn from_compact_hex(branches: &[String]) -> Result<RangeProof, Error> {
@@ -528,6 +545,15 @@ mod tests {
                 let p = prove_range(&ctx, max, &st, m, &r, &mut rng).unwrap();
                 assert_eq!(p.branches.len() as u64, max + 1);
                 p.verify(&ctx, max, &st).unwrap();
+                // the binary form is the compact form's bytes, 32 at a time
+                let words: Vec<u8> = p.to_words().concat();
+                let compact: Vec<u8> = p
+                    .to_compact_hex()
+                    .iter()
+                    .flat_map(|h| crate::group::from_hex("branch", h).unwrap())
+                    .collect();
+                assert_eq!(words, compact);
+                assert_eq!(p.to_words().len() as u64, 4 * (max + 1));
                 // the same proof does not hold for the limit subject
                 let lim = RangeContext {
                     subject: Subject::Limit,

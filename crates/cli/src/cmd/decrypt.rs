@@ -146,11 +146,7 @@ fn share(a: &ShareArgs) -> Result<(), Failure> {
     let (loaded, tally) = a.inputs.load()?;
     if !a.ballots.is_empty() {
         let devices = checked_devices(&loaded, &a.ballots)?;
-        let remote = a
-            .remote
-            .as_deref()
-            .map(|d| checked_remote(&loaded, d))
-            .transpose()?;
+        let remote = checked_remote(&loaded, a.remote.as_deref())?;
         steps::check_tally_source(&loaded.election, &tally, &devices, remote.as_ref())
             .map_err(|e| source_failure(e, remote.is_some()))?;
     }
@@ -197,11 +193,7 @@ fn combine(a: &CombineArgs) -> Result<(), Failure> {
     let (loaded, tally) = a.inputs.load()?;
     let election = &loaded.election;
     let devices = checked_devices(&loaded, &a.ballots)?;
-    let remote = a
-        .remote
-        .as_deref()
-        .map(|d| checked_remote(&loaded, d))
-        .transpose()?;
+    let remote = checked_remote(&loaded, a.remote.as_deref())?;
     let mut shares = BTreeMap::new();
     for f in &a.shares {
         let bytes = read(f)?;

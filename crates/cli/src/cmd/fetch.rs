@@ -12,7 +12,6 @@ use sanduq_board::publication::{
     self, CheckedLog, CrossCheck, HttpArtefacts, HttpTiles, PublicationError,
 };
 use sanduq_record::store::Files;
-use sanduq_tlog::signed_note::Verifier;
 
 use crate::Failure;
 use crate::cmd::receipt::{log_key, witness_policy};
@@ -40,23 +39,6 @@ pub(crate) struct LogArgs {
     /// repeat for each. When given, record entries signed by any other key are refused.
     #[arg(long = "admin-key")]
     pub(crate) admin_keys: Vec<String>,
-}
-
-/// Parses an administrator key: 64 hex digits or an Ed25519 verifier key (or a file).
-fn admin_key(arg: &str) -> Result<[u8; 32], Failure> {
-    let text = std::fs::read_to_string(arg).unwrap_or_else(|_| arg.to_owned());
-    let text = text.trim();
-    if let Some(k) = sanduq_board::envelope::Fingerprint::from_hex(text) {
-        return Ok(k.0);
-    }
-    match Verifier::from_vkey(text) {
-        Ok(Verifier::Ed25519(v)) => Ok(v.key().to_bytes()),
-        Ok(_) => Err(anyhow!("--admin-key {arg:?}: not an Ed25519 key").into()),
-        Err(e) => Err(anyhow!(
-            "--admin-key {arg:?}: neither 64 hex digits nor a verifier key: {e}"
-        )
-        .into()),
-    }
 }
 
 /// A failure to read a log or a record from a board: exit 2 when the board cannot be read,
@@ -109,7 +91,10 @@ pub(crate) fn fetch_record(url: &str, log: &LogArgs) -> Result<(Files, CrossChec
     let admins = log
         .admin_keys
         .iter()
-        .map(|a| admin_key(a))
+        .map(|a| {
+            sanduq_board::keys::public_key_arg(a)
+                .map_err(|e| Failure::from(anyhow!("--admin-key {e}")))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let checked = read_checked_log(url, &log.checkpoint)?;
     let artefacts = HttpArtefacts(Client::new(url));

@@ -77,8 +77,8 @@ fn credential_list(
         return Err(Failure::CheckFailed(anyhow!(
             "{url}: log entry {} (credentials): signed by {}, not by the authority key {}",
             entry.index,
-            hex_of(&entry.envelope.signer()),
-            hex_of(&authority)
+            sanduq_crypto::group::to_hex(&entry.envelope.signer()),
+            sanduq_crypto::group::to_hex(&authority)
         )));
     }
     let bytes = publication::content(entry, artefacts).map_err(|e| fetch_failure(url, e))?;
@@ -95,10 +95,6 @@ fn credential_list(
         )));
     }
     Ok((entry.index, bytes))
-}
-
-fn hex_of(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 pub(crate) fn fetch(args: &FetchArgs) -> Result<(), Failure> {
@@ -168,11 +164,16 @@ pub(crate) fn fetch(args: &FetchArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Reads and checks a remote-ballots folder (`sanduq fetch-remote --out`) for the tally:
+/// Reads and checks a remote-ballots folder (`sanduq fetch-remote --out`), when given, for
+/// the tally:
 /// the credential list of this election and every remote ballot (signature, tracking code,
 /// credential, registration, ballot style, proofs, statuses). A failed check is exit 1, an
 /// unusable file exit 2, naming the file, the line and the field.
-pub(crate) fn checked_remote(loaded: &Loaded, dir: &Path) -> Result<CheckedRemote, Failure> {
+pub(crate) fn checked_remote(
+    loaded: &Loaded,
+    dir: Option<&Path>,
+) -> Result<Option<CheckedRemote>, Failure> {
+    let Some(dir) = dir else { return Ok(None) };
     let list_path = dir.join(CREDENTIALS_FILE);
     let lines_path = dir.join(REMOTE_FILE);
     let list = read(&list_path)?;
@@ -185,6 +186,7 @@ pub(crate) fn checked_remote(loaded: &Loaded, dir: &Path) -> Result<CheckedRemot
         &lines_path.display().to_string(),
         &lines,
     )
+    .map(Some)
     .map_err(step_failure)
 }
 

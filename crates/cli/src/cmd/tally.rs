@@ -65,11 +65,7 @@ pub(crate) fn checked_devices(
 pub(crate) fn run(args: Args) -> Result<(), Failure> {
     let loaded = load(&args.election, &args.board)?;
     let devices = checked_devices(&loaded, &args.ballots)?;
-    let remote = args
-        .remote
-        .as_deref()
-        .map(|d| checked_remote(&loaded, d))
-        .transpose()?;
+    let remote = checked_remote(&loaded, args.remote.as_deref())?;
     let tally =
         steps::tally_step(&loaded.election, &devices, remote.as_ref()).map_err(step_failure)?;
     let remote_read = remote.as_ref().map_or(0, |r| r.lines.len());

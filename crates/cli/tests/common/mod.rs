@@ -147,3 +147,17 @@ pub fn encrypt(
         "--json",
     ])
 }
+
+/// `sanduq board keygen ROLE NAME --out dir/file`: the verifier key it prints.
+pub fn keygen(dir: &std::path::Path, role: &str, name: &str, file: &str) -> String {
+    let out = run(&[
+        "board",
+        "keygen",
+        role,
+        name,
+        "--out",
+        dir.join(file).to_str().unwrap(),
+    ]);
+    ok(&out);
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
